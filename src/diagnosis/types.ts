@@ -1,0 +1,214 @@
+// The contract of the pure core: evidence in, Diagnosis out. Category ids are DESIGN section 3
+// and are used by tests, metrics, config and the CLI; never rename one.
+
+export const CATEGORIES = [
+  'image.pulling',
+  'image.not_found',
+  'image.access_denied',
+  'image.invalid_name',
+  'image.registry_unreachable',
+  'volume.pvc_not_found',
+  'volume.pvc_pending',
+  'volume.sshfs_attach_failed',
+  'volume.sshfs_mount_failed',
+  'volume.mount_failed',
+  'volume.attach_failed',
+  'config.missing_reference',
+  'scheduling.insufficient_resources',
+  'scheduling.unsatisfiable',
+  'scheduling.no_matching_node',
+  'runtime.crash_loop',
+  'runtime.oom_killed',
+  'runtime.start_failed',
+  'quota.exceeded',
+  'pod.evicted',
+  'sandbox.failed',
+  'unknown.warning',
+  'normal',
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+export function isCategory(value: unknown): value is Category {
+  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value);
+}
+
+/** What should happen to the spawn. `none` only for `normal`. */
+export type Action = 'wait' | 'notify' | 'stop' | 'none';
+
+export type Severity = 'info' | 'warning' | 'error';
+
+/** Timestamps arrive as ISO strings from JSON and as Date from @kubernetes/client-node. */
+export type Timestamp = string | Date;
+
+/** The subset of core/v1 Event (and events.k8s.io/v1 rendered as core/v1) that evidence needs. */
+export interface KubeEvent {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    creationTimestamp?: Timestamp;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
+  involvedObject?: {
+    apiVersion?: string;
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    fieldPath?: string;
+  };
+  type?: string; // 'Normal' | 'Warning', but anything may arrive
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: Timestamp | null;
+  lastTimestamp?: Timestamp | null;
+  eventTime?: Timestamp | null;
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+  reportingInstance?: string;
+  series?: { count?: number; lastObservedTime?: Timestamp };
+}
+
+export interface ContainerStateLike {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: Timestamp };
+  terminated?: { reason?: string; message?: string; exitCode?: number; finishedAt?: Timestamp };
+}
+
+export interface ContainerStatusLike {
+  name?: string;
+  image?: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: ContainerStateLike;
+  lastState?: ContainerStateLike;
+}
+
+export interface ResourceRequirementsLike {
+  requests?: Record<string, string | number>;
+  limits?: Record<string, string | number>;
+}
+
+/** The subset of core/v1 Pod that evidence needs. */
+export interface PodLike {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: Timestamp;
+    deletionTimestamp?: Timestamp | null;
+  };
+  spec?: {
+    nodeName?: string;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
+    affinity?: unknown;
+    containers?: Array<{ name?: string; image?: string; resources?: ResourceRequirementsLike }>;
+    initContainers?: Array<{ name?: string; image?: string; resources?: ResourceRequirementsLike }>;
+    volumes?: Array<{
+      name?: string;
+      persistentVolumeClaim?: { claimName?: string };
+      configMap?: { name?: string };
+      secret?: { secretName?: string };
+      csi?: { driver?: string };
+    }>;
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+    containerStatuses?: ContainerStatusLike[];
+    initContainerStatuses?: ContainerStatusLike[];
+  };
+}
+
+/**
+ * Quantities normalised: `cpu` in cores, `memory` (and `ephemeral-storage`) in bytes,
+ * extended resources (e.g. `nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`) as counts.
+ */
+export type ResourceMap = Record<string, number>;
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+export interface NodeCapacity {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  unschedulable: boolean;
+  allocatable: ResourceMap;
+  free: ResourceMap;
+}
+
+export interface CapacitySnapshot {
+  nodes: NodeCapacity[];
+  /** Where it came from, e.g. 'kubernetes' or 'prometheus'. */
+  source?: string;
+  takenAt?: string;
+}
+
+export interface Evidence {
+  pod?: PodLike;
+  events: KubeEvent[];
+  capacity?: CapacitySnapshot;
+}
+
+/** Parameters extracted from the evidence; each rule fills what it knows. */
+export interface DiagnosisParams {
+  image?: string;
+  registry?: string;
+  pvc?: string;
+  volume?: string;
+  csiDriver?: string;
+  storageServer?: string;
+  storageUser?: string;
+  storagePath?: string;
+  /** Resources the pod asks for (sum over containers), normalised as in ResourceMap. */
+  requested?: ResourceMap;
+  /** Names of the resources that are short (e.g. ['cpu', 'nvidia.com/gpu']). */
+  short?: string[];
+  /** For `scheduling.unsatisfiable`: the largest allocatable of any node, per short resource. */
+  largestAllocatable?: ResourceMap;
+  taints?: string[];
+  selector?: string[];
+  container?: string;
+  exitCode?: number;
+  secret?: string;
+  configMap?: string;
+  key?: string;
+  quota?: string;
+  node?: string;
+  /** Pull progress for `image.pulling`. */
+  imageSize?: number;
+  /** The raw reason and cleaned message of the decisive evidence (for logs and `unknown.warning`). */
+  reason?: string;
+  message?: string;
+}
+
+/** A piece of evidence a diagnosis rests on. */
+export interface EvidenceRef {
+  kind: 'event' | 'pod-status';
+  reason: string;
+  message: string;
+  /** Event name or a status path such as `status.containerStatuses[notebook].state.waiting`. */
+  ref?: string;
+  at?: string;
+}
+
+export interface Diagnosis {
+  category: Category;
+  severity: Severity;
+  /** The default action of DESIGN section 3; policy may override it from config. */
+  action: Action;
+  params: DiagnosisParams;
+  evidence: EvidenceRef[];
+}
