@@ -11,9 +11,22 @@ export const advisorConfigSchema = z
         /** Only nodes with these labels count, e.g. `cerit.io/jupyter-workload=true`. */
         nodeSelector: z.string().default(''),
         timeoutSeconds: z.number().positive().max(60).default(5),
+        /** Extra PromQL matchers for the kube-state-metrics series, e.g. `job="kube-state-metrics"`. */
+        prometheusMatchers: z
+          .string()
+          .max(500)
+          .regex(
+            /^([a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"\s*,?\s*)*$/,
+            'must be PromQL label matchers such as job="kube-state-metrics"',
+          )
+          .default(''),
       })
       .strict()
-      .default({ source: 'kubernetes', nodeSelector: '', timeoutSeconds: 5 }),
+      .refine((c) => c.source !== 'prometheus' || c.prometheusUrl, {
+        message: 'capacity.source "prometheus" needs capacity.prometheusUrl',
+        path: ['prometheusUrl'],
+      })
+      .default({ source: 'kubernetes', nodeSelector: '', timeoutSeconds: 5, prometheusMatchers: '' }),
     /** The site's allowed form values; suggestions never leave them. */
     allowed: z
       .object({
@@ -37,8 +50,14 @@ export const advisorConfigSchema = z
         apiKeyFile: z.string().optional(),
         apiKeyEnv: z.string().optional(),
         timeoutSeconds: z.number().positive().max(120).default(8),
+        /** Ask for `response_format: json_object`; turn off for backends that reject it. */
+        jsonMode: z.boolean().default(true),
       })
       .strict()
+      .refine((l) => !(l.apiKeyFile && l.apiKeyEnv), {
+        message: 'give either apiKeyFile or apiKeyEnv, not both',
+        path: ['apiKeyFile'],
+      })
       .optional(),
     maxSuggestions: z.number().int().min(1).max(5).default(3),
   })

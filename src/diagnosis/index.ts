@@ -1,15 +1,35 @@
 // The pure core's entry point: evidence (pod, events, optional capacity) in, the decisive Diagnosis out.
+import { decide } from './classify.js';
 import { CATEGORY_DEFAULTS } from './defaults.js';
+import { excerpt } from './normalize.js';
 import type { Diagnosis, Evidence } from './types.js';
 
+export { eligibleNodes, judgeCapacity } from './capacity.js';
 export { CATEGORY_DEFAULTS } from './defaults.js';
+export { normalizeMessage } from './normalize.js';
 export { parseQuantity, requestedResources } from './quantity.js';
+export { registryOf } from './rules/image.js';
+export { parseSchedulingMessage } from './rules/scheduling.js';
 export * from './types.js';
 
-/** Pure and total: never throws, whatever arrives. (Early version; rules land next.) */
+/**
+ * Pure and total: never throws, whatever arrives (garbage, huge strings, cycles in objects the rules
+ * never touch). A bug in a rule degrades to `unknown.warning` with the error named, not a crash.
+ */
 export function classify(evidence: Evidence): Diagnosis {
-  const events = Array.isArray(evidence?.events) ? evidence.events : [];
-  const warning = events.some((e) => e?.type === 'Warning');
-  const category = warning ? 'unknown.warning' : 'normal';
-  return { category, ...CATEGORY_DEFAULTS[category], params: {}, evidence: [] };
+  try {
+    const input: Evidence = evidence && typeof evidence === 'object' ? evidence : { events: [] };
+    return decide(input);
+  } catch (err) {
+    const d = CATEGORY_DEFAULTS['unknown.warning'];
+    const message = excerpt(
+      `spawn-doctor could not classify the evidence: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return {
+      category: 'unknown.warning',
+      ...d,
+      params: { reason: 'ClassifierError', message },
+      evidence: [],
+    };
+  }
 }

@@ -178,6 +178,8 @@ export interface DiagnosisParams {
   short?: string[];
   /** For `scheduling.unsatisfiable`: the largest allocatable of any node, per short resource. */
   largestAllocatable?: ResourceMap;
+  /** With a capacity snapshot: the most any eligible node has free now, per requested resource. */
+  largestFree?: ResourceMap;
   taints?: string[];
   selector?: string[];
   container?: string;
@@ -187,6 +189,8 @@ export interface DiagnosisParams {
   key?: string;
   quota?: string;
   node?: string;
+  /** The underlying error in the runtime's or driver's words (e.g. sshfs's `read: Connection reset by peer`). */
+  cause?: string;
   /** Pull progress for `image.pulling`. */
   imageSize?: number;
   /** The raw reason and cleaned message of the decisive evidence (for logs and `unknown.warning`). */

@@ -1,0 +1,166 @@
+// Volume family: attach and mount failures, with csi-sshfs (the MetaCentrum home) told apart from
+// the rest. A failure is sshfs's when the message names the csi-sshfs driver or an `sshfs` command,
+// or when the pod spec says the named volume is a csi-sshfs volume.
+
+import { clean, type Family, type Item, type Match, type Rule, type RuleContext, runRules } from '../rule.js';
+import type { DiagnosisParams } from '../types.js';
+
+const SSHFS_DRIVER = /\bcsi-sshfs\b|\bsshfs\.csi\b|\bsshfs-csi\b/i;
+// `cmd: 'sshfs ondryx@storage-brno12-cerit.metacentrum.cz:/nfs4/home/ondryx /var/lib/... -o ...'`
+const SSHFS_CMD = /\bsshfs\s+(?:-\S+\s+)*(?:([^@\s'"]+)@)?([A-Za-z0-9.-]+):(\S*)/;
+const SSHFS_OUTPUT = /output: "((?:[^"\\]|\\.)*)"/;
+const DRIVER_NAME = /of (\S+) CSI driver|driver name (\S+) not found|CSI driver (\S+)/;
+const NOT_REGISTERED = /^object "[^"]*"\/"[^"]*" not registered\s*$/;
+const CACHE_SYNC = /^failed to sync (?:configmap|secret) cache/;
+const NFS = /mount\.nfs4?:|-t nfs4?\b/;
+const NFS_SOURCE = /-t nfs4?\s+(?:-o\s+\S+\s+)?([A-Za-z0-9.-]+):(\S+)/;
+
+function unescapeOutput(s: string): string {
+  return s.replace(/\\n/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim();
+}
+
+function specDriver(ctx: RuleContext, volume: string | undefined): string | undefined {
+  if (!volume) return undefined;
+  const volumes = Array.isArray(ctx.pod?.spec?.volumes) ? ctx.pod.spec.volumes : [];
+  const driver = volumes.find((v) => v?.name === volume)?.csi?.driver;
+  return typeof driver === 'string' ? driver : undefined;
+}
+
+function specClaim(ctx: RuleContext, volume: string | undefined): string | undefined {
+  if (!volume) return undefined;
+  const volumes = Array.isArray(ctx.pod?.spec?.volumes) ? ctx.pod.spec.volumes : [];
+  const claim = volumes.find((v) => v?.name === volume)?.persistentVolumeClaim?.claimName;
+  return typeof claim === 'string' ? claim : undefined;
+}
+
+function driverOf(cause: string, ctx: RuleContext, volume: string | undefined): string | undefined {
+  const m = DRIVER_NAME.exec(cause);
+  const named = m?.[1] ?? m?.[2] ?? m?.[3];
+  if (named) return named.replace(/[.,:]$/, '');
+  if (SSHFS_DRIVER.test(cause)) return 'csi-sshfs';
+  return specDriver(ctx, volume);
+}
+
+function isSshfs(cause: string, driver: string | undefined): boolean {
+  return SSHFS_DRIVER.test(cause) || SSHFS_CMD.test(cause) || (driver !== undefined && /sshfs/i.test(driver));
+}
+
+function shortCause(cause: string): string {
+  const out = SSHFS_OUTPUT.exec(cause)?.[1];
+  const text = out !== undefined ? unescapeOutput(out) : cause.replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+// `AttachVolume.Attach failed for volume "v" : <cause>` (pkg/volume/util/operationexecutor).
+const ATTACH = /^AttachVolume\.Attach failed for volume\s+"([^"]*)"\s*:\s*([\s\S]*)$/;
+// `MountVolume.SetUp failed for volume "v" : <cause>` and MountDevice / WaitForAttach / NewMounter.
+const MOUNT = /^MountVolume\.(\w+) failed for volume\s+"([^"]*)"(?: \([^)]*\))?\s*:\s*([\s\S]*)$/;
+// The kubelet's summary after its wait: lists the volumes, not the cause (weak evidence).
+const SUMMARY =
+  /^Unable to (?:attach or mount volumes|mount volumes for pod)[\s\S]*?unmounted volumes=\[([^\]]*)\]/;
+
+const RULES: readonly Rule[] = [
+  {
+    id: 'volume.multi-attach',
+    category: 'volume.attach_failed',
+    strength: 'decisive',
+    topic: 'attach',
+    pattern: /^Multi-Attach error for volume "([^"]*)"/,
+    params: (m) => ({ volume: m[1], cause: 'the volume is already attached to another node' }),
+  },
+];
+
+function attach(ctx: RuleContext, volume: string | undefined, cause: string): Match {
+  const driver = driverOf(cause, ctx, volume);
+  const params: DiagnosisParams = clean({
+    volume,
+    csiDriver: driver,
+    cause: shortCause(cause),
+    pvc: specClaim(ctx, volume),
+  });
+  if (isSshfs(cause, driver)) {
+    return {
+      category: 'volume.sshfs_attach_failed',
+      strength: 'decisive',
+      topic: 'attach',
+      params,
+      rule: 'volume.sshfs-attach',
+    };
+  }
+  return {
+    category: 'volume.attach_failed',
+    strength: 'decisive',
+    topic: 'attach',
+    params,
+    rule: 'volume.attach',
+  };
+}
+
+function mount(ctx: RuleContext, volume: string | undefined, cause: string): Match {
+  const driver = driverOf(cause, ctx, volume);
+  const base: DiagnosisParams = {
+    volume,
+    csiDriver: driver,
+    cause: shortCause(cause),
+    pvc: specClaim(ctx, volume),
+  };
+  if (isSshfs(cause, driver)) {
+    const cmd = SSHFS_CMD.exec(cause);
+    const params = clean({
+      ...base,
+      csiDriver: driver ?? 'csi-sshfs',
+      storageUser: cmd?.[1],
+      storageServer: cmd?.[2],
+      storagePath: cmd?.[3],
+    });
+    return {
+      category: 'volume.sshfs_mount_failed',
+      strength: 'decisive',
+      topic: 'mount',
+      params,
+      rule: 'volume.sshfs-mount',
+    };
+  }
+  // The kubelet's object cache not yet knowing the pod's ConfigMap/Secret right after scheduling:
+  // transient, the retry succeeds. If it never does, the kubelet's timeout summary reports it.
+  if (NOT_REGISTERED.test(cause)) return { category: 'normal', strength: 'info', topic: 'mount', params: {}, rule: 'volume.not-registered' };
+  const weak = CACHE_SYNC.test(cause);
+  const cm = /configmaps? "([^"]+)" not found/.exec(cause);
+  const secret = /secrets? "([^"]+)" not found/.exec(cause);
+  const nfs = NFS.test(cause) ? NFS_SOURCE.exec(cause) : null;
+  const params = clean({
+    ...base,
+    configMap: cm?.[1],
+    secret: secret?.[1],
+    storageServer: nfs?.[1],
+    storagePath: nfs?.[2],
+  });
+  return {
+    category: 'volume.mount_failed',
+    strength: 'decisive',
+    topic: 'mount',
+    params,
+    rule: 'volume.mount',
+  };
+}
+
+export const volumeFamily: Family = (item: Item, ctx: RuleContext): Match | null => {
+  const msg = item.message;
+  const a = ATTACH.exec(msg);
+  if (a) return attach(ctx, a[1], a[2] ?? '');
+  const m = MOUNT.exec(msg);
+  if (m) return mount(ctx, m[2], m[3] ?? '');
+  const table = runRules(RULES, item, ctx);
+  if (table) return table;
+  const s = SUMMARY.exec(msg);
+  if (s) {
+    const volumes = (s[1] ?? '').split(/\s+/).filter(Boolean);
+    // Prefer a volume the spec says is sshfs: that is the one that usually hangs.
+    const sshfs = volumes.find((v) => /sshfs/i.test(specDriver(ctx, v) ?? ''));
+    const volume = sshfs ?? volumes[0];
+    const category = sshfs ? 'volume.sshfs_mount_failed' : 'volume.mount_failed';
+    const params = clean({ volume, csiDriver: specDriver(ctx, volume), pvc: specClaim(ctx, volume) });
+    return { category, strength: 'weak', topic: 'mount', params, rule: 'volume.summary-timeout' };
+  }
+  return null;
+};

@@ -1,0 +1,137 @@
+// A second, independent testbed instance (own TESTBED_DIR and ports, so the shared one is not
+// touched): up starts everything and creates the nodes, a restarted simulated kubelet
+// re-adopts running pods, and down leaves no process behind.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { IMAGES, NODES, podManifest, poll, REPO_ROOT, waitForPod } from '../../support/testbed.js';
+
+const scripts = join(REPO_ROOT, 'testbed/scripts');
+let dir = '';
+let env: NodeJS.ProcessEnv = {};
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port with seven free ports after it. */
+async function freeBlock(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const base = 30_000 + Math.floor(Math.random() * 20_000);
+    let ok = true;
+    for (let p = base; p < base + 7 && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error('no block of 7 free ports found');
+}
+
+function run(script: string): { code: number; out: string } {
+  const r = spawnSync('bash', [join(scripts, script)], { env, encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Every pid the instance recorded: components and per-pod servers. */
+function recordedPids(): number[] {
+  const files: string[] = [];
+  const pids = join(dir, 'pids');
+  if (existsSync(pids)) for (const f of readdirSync(pids)) if (f.endsWith('.pid')) files.push(join(pids, f));
+  const pods = join(dir, 'pods');
+  if (existsSync(pods)) {
+    for (const d of readdirSync(pods)) {
+      for (const f of readdirSync(join(pods, d))) if (f.endsWith('.pid')) files.push(join(pods, d, f));
+    }
+  }
+  return files.map((f) => Number(readFileSync(f, 'utf8').trim())).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tb-instance-'));
+  env = { ...process.env, TESTBED_DIR: dir, TESTBED_PORT_BASE: String(await freeBlock()) };
+  delete env.KUBECONFIG;
+});
+after(() => {
+  if (!dir) return;
+  run('down.sh');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let pidsWhileUp: number[] = [];
+
+test('up starts a second instance with its own kubeconfig and Ready nodes', async () => {
+  const up = run('up.sh');
+  assert.equal(up.code, 0, up.out);
+  assert.match(up.out, /up in \d+ms/);
+  const kubeconfig = join(dir, 'kubeconfig');
+  assert.ok(existsSync(kubeconfig));
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  assert.equal(kc.getCurrentCluster()?.server, `https://127.0.0.1:${Number(env.TESTBED_PORT_BASE) + 2}`);
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = await core.listNode();
+  const ready = nodes.items
+    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((n) => n.metadata?.name)
+    .sort();
+  assert.deepEqual(ready, [...NODES.cpu, NODES.cordoned, NODES.gpuA40, NODES.gpuMig, NODES.tainted].sort());
+  const a40 = nodes.items.find((n) => n.metadata?.name === NODES.gpuA40);
+  assert.equal(a40?.status?.allocatable?.['nvidia.com/gpu'], '2');
+  assert.equal(a40?.metadata?.labels?.['nvidia.com/gpu.product'], 'NVIDIA-A40');
+  assert.equal(a40?.metadata?.labels?.['cerit.io/jupyter-workload'], 'true');
+
+  const status = spawnSync('bash', [join(scripts, 'status.sh')], { env, encoding: 'utf8' });
+  assert.equal(status.status, 0, status.stdout);
+  for (const c of ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kwok', 'kubelet-sim']) {
+    assert.match(status.stdout, new RegExp(`${c}\\s+running`));
+  }
+});
+
+test('a restarted simulated kubelet re-adopts a running pod', async () => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(dir, 'kubeconfig'));
+  const core = kc.makeApiClient(CoreV1Api);
+  await poll('default service account', async () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).catch(() => undefined));
+  await core.createNamespacedPod({ namespace: 'default', body: podManifest('web', { image: IMAGES.nginx }) });
+  const before = await waitForPod(core, 'default', 'web', (p) => p.status?.phase === 'Running');
+  const ip = before.status?.podIP ?? '';
+  assert.doesNotMatch(ip, /^127\.1\./, 'a second instance takes pod IPs from its own range');
+  assert.equal((await fetch(`http://${ip}/`)).status, 200);
+  execFileSync('bash', [join(scripts, 'sim.sh')], { env });
+  const res = await poll('nginx again after the restart', async () => fetch(`http://${ip}/`).catch(() => undefined), 30_000);
+  assert.equal(res.status, 200);
+  const afterRestart = await core.readNamespacedPod({ name: 'web', namespace: 'default' });
+  assert.equal(afterRestart.status?.phase, 'Running');
+  assert.equal(afterRestart.status?.podIP, ip);
+  assert.equal(afterRestart.status?.containerStatuses?.[0]?.restartCount, 0);
+  assert.equal(afterRestart.status?.containerStatuses?.[0]?.containerID, before.status?.containerStatuses?.[0]?.containerID);
+  pidsWhileUp = recordedPids();
+});
+
+test('down stops every process it started', () => {
+  assert.ok(pidsWhileUp.length >= 6, `recorded pids: ${pidsWhileUp.join(' ')}`);
+  for (const pid of pidsWhileUp) assert.ok(alive(pid), `pid ${pid} runs before down`);
+  const down = run('down.sh');
+  assert.equal(down.code, 0, down.out);
+  assert.match(down.out, /nothing left running/);
+  for (const pid of pidsWhileUp) assert.equal(alive(pid), false, `pid ${pid} is gone after down`);
+  const status = spawnSync('bash', [join(scripts, 'status.sh')], { env, encoding: 'utf8' });
+  assert.notEqual(status.status, 0);
+  assert.match(status.stdout, /kube-apiserver\s+stopped/);
+});
