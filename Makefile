@@ -15,7 +15,7 @@ deps: node_modules/.installed
 build: deps
 	npm run --silent build
 
-test: deps
+test: deps system-deps
 	bash scripts/test.sh
 
 lint: deps

@@ -14,18 +14,40 @@
 // diagnosis is announced) and/or `onStop(ctx)` (side effects after the stop). Whatever it does —
 // throw, hang, return garbage — the spawn is handled the same; failures are logged and counted in
 // `spawn_doctor_plugin_failures_total`. Honour `ctx.signal`: it is aborted when the time is up.
-import { z } from 'zod';
+// Only a type import from spawn-doctor (erased at run time), no other dependency: the file works
+// when copied next to a site's config.
 import type { Plugin, StopContext } from '../src/plugins/types.js';
 
-const optionsSchema = z
-  .object({
-    url: z.url(),
-    headers: z.record(z.string(), z.string()).default({}),
-    categories: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
+export interface WebhookOptions {
+  url: string;
+  headers?: Record<string, string>;
+  categories?: string[];
+}
 
-export type WebhookOptions = z.input<typeof optionsSchema>;
+/** Checks the options from the YAML; a bad one is a startup error naming the field. */
+export function parseOptions(raw: Record<string, unknown>): Required<WebhookOptions> {
+  const fail = (field: string, why: string): never => {
+    throw new Error(`webhook plugin: options.${field}: ${why}`);
+  };
+  const { url, headers = {}, categories = [], ...rest } = raw;
+  for (const key of Object.keys(rest)) fail(key, 'unknown option');
+  if (typeof url !== 'string') return fail('url', 'required, an http(s) URL');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail('url', `not a URL: ${url.slice(0, 100)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail('url', 'must be http(s)');
+  if (!headers || typeof headers !== 'object' || Array.isArray(headers))
+    return fail('headers', 'a map of strings');
+  for (const [k, v] of Object.entries(headers))
+    if (typeof v !== 'string') fail(`headers.${k}`, 'must be a string');
+  if (!Array.isArray(categories) || categories.some((c) => typeof c !== 'string' || c === '')) {
+    return fail('categories', 'a list of category prefixes');
+  }
+  return { url, headers: headers as Record<string, string>, categories: categories as string[] };
+}
 
 /** What the admins receive. Plain data: the receiver must treat every string as text. */
 export interface StopSummary {
@@ -61,13 +83,7 @@ export function summarize(ctx: StopContext, now = new Date()): StopSummary {
 }
 
 export default function createWebhookPlugin(raw: Record<string, unknown>): Plugin {
-  // A bad option is a startup error naming the field, not a surprise at the first stop.
-  const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`webhook plugin: options.${issue?.path.join('.') || '?'}: ${issue?.message}`);
-  }
-  const options = parsed.data;
+  const options = parseOptions(raw);
   return {
     name: 'admin-webhook',
     async onStop(ctx) {

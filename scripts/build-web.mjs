@@ -39,12 +39,18 @@ if (existsSync(entry)) {
     logLevel: 'warning',
   };
   await build({ ...common, format: 'esm', sourcemap: true, outfile: 'web/dist/spawn-doctor.js' });
-  await build({ ...common, format: 'iife', globalName: 'SpawnDoctor', outfile: 'web/dist/spawn-doctor.iife.js' });
+  await build({
+    ...common,
+    format: 'iife',
+    globalName: 'SpawnDoctor',
+    outfile: 'web/dist/spawn-doctor.iife.js',
+  });
 
   const js = readFileSync('web/dist/spawn-doctor.iife.js', 'utf8');
   // Inside <script> and {% raw %} these sequences would end the block early.
   for (const bad of ['</script', '<!--', 'endraw']) {
-    if (js.toLowerCase().includes(bad)) throw new Error(`build-web: the bundle contains "${bad}"; cannot inline it`);
+    if (js.toLowerCase().includes(bad))
+      throw new Error(`build-web: the bundle contains "${bad}"; cannot inline it`);
   }
   if (js.length > MAX_BYTES) throw new Error(`build-web: bundle is ${js.length} bytes, budget ${MAX_BYTES}`);
   writeFileSync(

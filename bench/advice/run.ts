@@ -130,22 +130,30 @@ function generatedNodes(): NodeLike[] {
 
 async function startTestbed(): Promise<k8s.KubeConfig | undefined> {
   if (process.env.BENCH_RECORDED === '1') return undefined;
-  console.log(`starting a testbed instance with the large node set in ${TB_ENV.TESTBED_DIR} …`);
-  try {
-    await run('bash', [path.join(ROOT, 'testbed/scripts/up.sh')], {
-      env: TB_ENV,
-      cwd: ROOT,
-      maxBuffer: 32 << 20,
-      timeout: 15 * 60_000,
-    });
-  } catch (err) {
-    console.log(
-      `testbed unavailable (${String((err as { stderr?: string }).stderr ?? err)
+  for (let attempt = 1; ; attempt++) {
+    console.log(`starting a testbed instance with the large node set in ${TB_ENV.TESTBED_DIR} …`);
+    try {
+      await run('bash', [path.join(ROOT, 'testbed/scripts/up.sh')], {
+        env: TB_ENV,
+        cwd: ROOT,
+        maxBuffer: 32 << 20,
+        timeout: 15 * 60_000,
+      });
+      break;
+    } catch (err) {
+      const why = String((err as { stderr?: string }).stderr ?? err)
         .trim()
         .split('\n')
-        .at(-1)}); using generated objects`,
-    );
-    return undefined;
+        .at(-1);
+      await stopTestbed();
+      // One retry: a failed start is sometimes transient (ports, a slow apiserver).
+      if (attempt < 2) {
+        console.log(`testbed start failed (${why}); retrying once`);
+        continue;
+      }
+      console.log(`testbed unavailable (${why}); using generated objects`);
+      return undefined;
+    }
   }
   // The simulated kubelet would start to work on 10,000 pods; the benchmark only needs them bound.
   // It is a process this benchmark started (through up.sh), stopped by its recorded pid.
@@ -198,12 +206,13 @@ async function main() {
   const cleanup: Array<() => Promise<void>> = [];
   const logger = pino({ level: 'silent' });
   try {
+    // Registered first: a half-started instance is still ours to stop (down.sh is idempotent).
+    if (process.env.BENCH_RECORDED !== '1') cleanup.push(stopTestbed);
     const kc = await startTestbed();
     let nodes: NodeLike[];
     let pods: BoundPodLike[];
     let mode: string;
     if (kc) {
-      cleanup.push(stopTestbed);
       const api = kc.makeApiClient(k8s.CoreV1Api);
       const live = (await api.listNode({ labelSelector: FILTER })).items;
       const targets = live

@@ -78,6 +78,15 @@ class DemoSpawner(KubeSpawner):
             except ApiException as e:
                 if e.status != 409:
                     raise
+        # The site's PVCs are bound before the spawn; wait briefly so the pod does not start
+        # with an unbound claim (a slow binder is left to the scheduler and spawn-doctor).
+        name = pvc["metadata"]["name"]
+        for _ in range(20):
+            claim = await self.api.read_namespaced_persistent_volume_claim(name, ns)
+            if claim.status and claim.status.phase == "Bound":
+                return
+            await asyncio.sleep(0.5)
+        self.log.warning("PVC %s/%s is not bound yet; starting the pod anyway", ns, name)
 
 
 def modify_pod_hook(spawner, pod):
@@ -95,14 +104,33 @@ def validate_user_options(spawner, user_options):
         raise web.HTTPError(400, str(e), reason=str(e)) from None
 
 
+def _notebook_running(spawner):
+    """Is the pod's notebook container running now, as KubeSpawner's pod reflector last saw it?"""
+    try:
+        pod = spawner.pod_reflector.pods.get(f"{spawner.namespace}/{spawner.pod_name}")
+    except Exception:  # no reflector yet: nothing to contradict the hub
+        return True
+    if pod is None:
+        return False
+    for status in pod.get("status", {}).get("containerStatuses") or []:
+        if status.get("name") == "notebook":
+            return "running" in (status.get("state") or {})
+    return False
+
+
 def cancelled_is_not_ready(spawner, ready_event):
     """progress_ready_hook (JupyterHub >= 5): a cancelled spawn must not be announced as ready.
 
     When a pending spawn is cancelled (DELETE, as spawn-doctor does), JupyterHub cancels the spawn,
     waits a second, then stops the server. Within that second the spawner has a server and no
     pending action, so the progress stream would send "Server ready" and the stock page would open
-    a server that is being stopped. Turn that into the failure it is.
+    a server that is being stopped. A real start has KubeSpawner's start future finished with a
+    result and the notebook container running; a cancelled one has neither (the start is still
+    unwinding, or the container that started has already died, e.g. killed for its memory).
     """
-    if getattr(spawner, "_demo_cancelled", False):
+    start = getattr(spawner, "_start_future", None)
+    unwinding = start is not None and (not start.done() or start.cancelled() or start.exception())
+    if getattr(spawner, "_demo_cancelled", False) or unwinding or not _notebook_running(spawner):
+        spawner.log.info("%s was cancelled, not ready: reporting the failure", spawner._log_name)
         return {"progress": 100, "failed": True, "message": "Spawn cancelled"}
     return ready_event

@@ -81,9 +81,13 @@ c.JupyterHub.named_server_limit_per_user = 0
 c.JupyterHub.cleanup_servers = True
 # How long a spawn request waits for the server before answering "pending" (JupyterHub's default
 # is 10 s). spawn-doctor may cancel a doomed spawn within that time, and a cancel that lands
-# while the request still waits makes JupyterHub answer 500 and briefly report the server ready.
-# A short wait still returns invalid options as HTTP 400 (they fail within milliseconds).
-c.JupyterHub.tornado_settings = {"slow_spawn_timeout": float(env("DEMO_SLOW_SPAWN_TIMEOUT", "0"))}
+# while the request still waits makes JupyterHub answer 500. From 5.3 invalid options fail in
+# apply_user_options, before that wait, so 0 still answers them with HTTP 400; older hubs validate
+# in start() and need a moment (and cannot cancel a pending spawn anyway).
+slow_spawn_default = "0" if hub_version >= (5, 3) else "2"
+c.JupyterHub.tornado_settings = {
+    "slow_spawn_timeout": float(env("DEMO_SLOW_SPAWN_TIMEOUT", slow_spawn_default))
+}
 
 templates = root / "web" / "templates"
 if flag("DEMO_TEMPLATES", "1") and templates.is_dir():
@@ -107,6 +111,9 @@ c.KubeSpawner.modify_pod_hook = modify_pod_hook
 c.KubeSpawner.start_timeout = int(env("DEMO_START_TIMEOUT", "900"))
 c.KubeSpawner.http_timeout = 120
 c.KubeSpawner.delete_grace_period = 1
+# KubeSpawner's 3 s default per API call (not retried for the namespace) fails spawns when many
+# start at once on a busy machine
+c.KubeSpawner.k8s_api_request_timeout = 10
 if hub_version >= (5, 3):
     c.Spawner.apply_user_options = validate_user_options  # 400 before start; older hubs: in start
 if hub_major >= 5:

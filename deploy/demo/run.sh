@@ -17,6 +17,7 @@ case "$testbed_dir" in /*) ;; *) testbed_dir="$root/$testbed_dir" ;; esac
 export TESTBED_DIR="$testbed_dir"
 # marks every process of this demo, to find the ones that run in sessions of their own
 instance="${DEMO_INSTANCE:-demo-$$-$(date +%s)}"
+unset DEMO_INSTANCE
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
@@ -38,9 +39,13 @@ cleanup() {
     for _ in $(seq 120); do kill -0 "$hub_pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL -- "-$hub_pid" 2>/dev/null || true
   fi
-  # the proxy and the service run in sessions of their own: find them by our marker
-  local left
-  left="$(grep -lsz "^DEMO_INSTANCE=$instance\$" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)"
+  # the proxy and the service run in sessions of their own: find them by our marker (a caller
+  # that gave the marker carries it too: never signal this script's own ancestors)
+  local left="" pid ancestors=" " p=$$
+  while [ "${p:-0}" -gt 1 ]; do ancestors+="$p "; p="$(ps -o ppid= -p "$p" | tr -d ' ')"; done
+  for pid in $(grep -lsz "^DEMO_INSTANCE=$instance\$" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
+    [[ "$ancestors" == *" $pid "* ]] || left+="$pid "
+  done
   if [ -n "$left" ]; then
     kill -TERM $left 2>/dev/null || true
     sleep 2
@@ -105,29 +110,8 @@ cat <<EOF
       http://127.0.0.1:$port/hub/api/users/NAME/servers/SERVER
 
   What to enter in the form (every other field as it is) and what happens:
-  ------------------------------------------------------------------------------------------------
-  a working server          | (the defaults: minimal-notebook, 1 CPU, 2 GiB)
-  slow pull, still works    | image cerit.io/jupyter/big-ml-notebook:2025.11     (waits ~45 s)
-  image not found           | image docker.io/library/this-image-does-not-exist:42
-  private image (401)       | image cerit.io/private/secret-notebook:1
-  registry unreachable      | image registry.invalid.example/foo:1
-  invalid image name        | image (other) Bad:Image::Name
-  crash loop                | image cerit.io/jupyter/crashing-notebook:1
-  out of memory             | memory 0.25
-  CPU beyond every node     | cpu 500
-  memory beyond every node  | memory 1000
-  no GPU free / too many    | gpu nvidia.com/gpu, GPU count 3
-  MIG slice                 | gpu nvidia.com/mig-1g.10gb, GPU count 1             (works)
-  PVC not found             | existing PVC: does-not-exist
-  sshfs attach hangs        | MetaCentrum home: praha5-elixir
-  sshfs mount fails         | MetaCentrum home: brno12-cerit   (or plzen4-ntis)
-  sshfs home works          | MetaCentrum home: brno2
-  missing secret            | secret with env: does-not-exist
-  no matching node          | node selector: gpu=none-such
-  untolerated taint         | node selector: kubernetes.io/hostname=tainted-1
-  taint tolerated           | ... plus tolerations: dedicated=ai-team:NoSchedule    (works)
-  form error (no pod)       | cpu abc   or   PVC Bad_Name
-  ------------------------------------------------------------------------------------------------
+$("$venv/bin/python" deploy/demo/spawn_form.py --table | sed 's/^/  /')
+
   Ctrl-C stops the hub, spawn-doctor$( [ "$started_testbed" -eq 1 ] && echo " and the testbed").
 
 EOF

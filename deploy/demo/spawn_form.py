@@ -500,3 +500,55 @@ def spawner_settings(opts, namespace, username):
         "home": home,
         "pod_patch": opts["pod_patch"],
     }
+
+
+# ---- what to enter to see each case (run.sh prints it; the integration test checks every row) ----
+
+# (what happens, the options to enter, what the test expects: "ready", "form-error", or the
+# spawn-doctor category, or a category family ending in ".")
+TRIGGERS = [
+    ("a working server", {}, "ready"),
+    ("slow image pull: waits, then works", {"image": CATALOG_IMAGES[2][0], "memory": 3}, "ready"),
+    ("image not found", {"image": CATALOG_IMAGES[4][0]}, "image.not_found"),
+    ("private image (401)", {"image": CATALOG_IMAGES[5][0]}, "image.access_denied"),
+    ("invalid image name", {"image": "Bad:Image::Name"}, "image.invalid_name"),
+    ("registry unreachable: waits its budget, then stops", {"image": CATALOG_IMAGES[6][0]},
+     "image.registry_unreachable"),
+    ("crash loop", {"image": CATALOG_IMAGES[3][0]}, "runtime.crash_loop"),
+    ("out of memory", {"memory": 0.25}, "runtime.oom_killed"),
+    ("more CPU than any node has", {"cpu": 500}, "scheduling."),
+    ("more memory than any node has", {"memory": 1000}, "scheduling."),
+    ("more GPUs than any node has", {"gpu": "nvidia.com/gpu", "gpu_count": 3}, "scheduling."),
+    ("a MIG slice", {"gpu": "nvidia.com/mig-1g.10gb", "gpu_count": 1}, "ready"),
+    ("PVC not found", {"pvc": "does-not-exist"}, "volume.pvc_not_found"),
+    ("sshfs home: attach times out (~2 min)", {"home": "praha5-elixir"}, "volume.sshfs_attach_failed"),
+    ("sshfs home: mount fails", {"home": "brno12-cerit"}, "volume.sshfs_mount_failed"),
+    ("sshfs home that works", {"home": "brno2"}, "ready"),
+    ("missing secret", {"env_secret": "does-not-exist"}, "config.missing_reference"),
+    ("no node matches the selector", {"node_selector": "gpu=none-such"}, "scheduling.no_matching_node"),
+    ("untolerated taint", {"node_selector": "kubernetes.io/hostname=tainted-1"},
+     "scheduling.no_matching_node"),
+    ("taint tolerated", {"node_selector": "kubernetes.io/hostname=tainted-1",
+                         "tolerations": "dedicated=ai-team:NoSchedule"}, "ready"),
+    ("form error: no pod at all", {"cpu": "abc"}, "form-error"),
+]
+
+
+def trigger_table():
+    """The triggers as a plain-text table: what happens | what to enter (other fields as they are)."""
+    def entry(options):
+        return ", ".join(f"{k} {v}" for k, v in options.items()) or "(the defaults)"
+
+    width = max(len(what) for what, _, _ in TRIGGERS)
+    return "\n".join(f"{what:<{width}} | {entry(options)}" for what, options, _ in TRIGGERS)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--table"]:
+        print(trigger_table())
+    elif sys.argv[1:] == ["--json"]:
+        print(json.dumps([{"what": w, "options": o, "expect": e} for w, o, e in TRIGGERS]))
+    else:
+        sys.exit("usage: spawn_form.py --table | --json")

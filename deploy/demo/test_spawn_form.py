@@ -189,5 +189,19 @@ class PodSettings(unittest.TestCase):
         self.assertEqual(t["node_selector"], {"cerit.io/jupyter-workload": "true"})
 
 
+class Triggers(unittest.TestCase):
+    def test_every_trigger_passes_the_form_except_the_form_error(self):
+        for what, options, expect in f.TRIGGERS:
+            if expect == "form-error":
+                self.assertTrue(problems(options), what)
+            else:
+                f.normalize(options)
+
+    def test_table_lists_every_trigger(self):
+        table = f.trigger_table().splitlines()
+        self.assertEqual(len(table), len(f.TRIGGERS))
+        self.assertIn("image docker.io/library/this-image-does-not-exist:42", table[2])
+
+
 if __name__ == "__main__":
     unittest.main()

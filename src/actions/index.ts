@@ -304,6 +304,17 @@ export function createActions(deps: ActionsDeps): ActionsPort {
     });
   }
 
+  // One stop per pod UID at a time in this process: a second call joins the running one.
+  const stopping = new Map<string, Promise<StopResult>>();
+
+  function stopOnce(input: StopInput): Promise<StopResult> {
+    const running = stopping.get(input.spawn.uid);
+    if (running) return running;
+    const p = stop(input).finally(() => stopping.delete(input.spawn.uid));
+    stopping.set(input.spawn.uid, p);
+    return p;
+  }
+
   async function stop(input: StopInput): Promise<StopResult> {
     const { spawn } = input;
     const ctx = {
@@ -500,5 +511,5 @@ export function createActions(deps: ActionsDeps): ActionsPort {
     return events.some((e) => isOwnDiagnosis(e, spawn.uid));
   }
 
-  return { stop, announceProgress, alreadyStopped, cleanupEvents };
+  return { stop: stopOnce, announceProgress, alreadyStopped, cleanupEvents };
 }

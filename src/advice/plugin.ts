@@ -55,18 +55,10 @@ export function placementFor(snapshot: CapacitySnapshot, placement: Placement): 
   return { ...placement, nodeSelector };
 }
 
-function largestNode(result: SolverResult, snapshot: CapacitySnapshot, placementNodes: number) {
-  if (placementNodes === 0) return undefined;
-  let cpu = 0;
-  let memory = 0;
-  const gpu: Record<string, number> = {};
-  for (const n of snapshot.nodes) {
-    cpu = Math.max(cpu, n.allocatable.cpu ?? 0);
-    memory = Math.max(memory, (n.allocatable.memory ?? 0) / GIB);
-  }
-  for (const [k, v] of Object.entries(result.largestAllocatable))
-    if (k !== 'cpu' && k !== 'memory') gpu[k] = v;
-  return { cpu, memory: Math.floor(memory), gpu };
+/** The largest admitting node's allocatable per requested resource, in form units (for the LLM). */
+function largestNode(result: SolverResult) {
+  const { cpu = 0, memory = 0, ...rest } = result.largestAllocatable;
+  return { cpu, memory: Math.floor(memory / GIB), gpu: rest };
 }
 
 export function handles(category: string): boolean {
@@ -135,7 +127,7 @@ export function createAdvisorPlugin(config: AdvisorConfig, deps: AdvisorDeps): P
         allowed,
         feasible: result.feasible,
         solver: solverRequests,
-        largestNode: largestNode(result, snapshot, result.eligibleNodes),
+        largestNode: largestNode(result),
       };
       const outcome = await deps.llm.advise(input, ctx.signal);
       m.llm.inc({ outcome: outcome.ok ? (outcome.cached ? 'cached' : 'ok') : outcome.reason });

@@ -8,7 +8,10 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('watch singleuser pods, stop doomed spawns through JupyterHub and explain why')
-    .option('-c, --config <file>', 'YAML config (default: $SPAWN_DOCTOR_CONFIG; none needed as a JupyterHub service)')
+    .option(
+      '-c, --config <file>',
+      'YAML config (default: $SPAWN_DOCTOR_CONFIG; none needed as a JupyterHub service)',
+    )
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .action(async (opts: { config?: string; kubeconfig?: string }) => {
       let config: ReturnType<typeof loadConfig>;
@@ -22,7 +25,11 @@ export function registerRun(program: Command): void {
       const log = createLogger(config.logLevel);
       let service: Awaited<ReturnType<typeof startService>>;
       try {
-        service = await startService({ config, log, ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}) });
+        service = await startService({
+          config,
+          log,
+          ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        });
       } catch (err) {
         log.fatal({ err }, 'spawn-doctor could not start');
         process.exitCode = 1;

@@ -32,9 +32,7 @@ function pathText(path: ReadonlyArray<PropertyKey>): string {
 export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys
-        .map((k) => `${pathText([...issue.path, k])}: unknown key`)
-        .join('\n  - ');
+      return issue.keys.map((k) => `${pathText([...issue.path, k])}: unknown key`).join('\n  - ');
     }
     return `${pathText(issue.path)}: ${issue.message}`;
   });
@@ -100,7 +98,9 @@ function checkHubs(config: Config, env: Env): string[] {
       try {
         if (readFileSync(file, 'utf8').trim() === '') problems.push(`hubs[${i}].tokenFile: ${file} is empty`);
       } catch (err) {
-        problems.push(`hubs[${i}].tokenFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+        problems.push(
+          `hubs[${i}].tokenFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+        );
       }
     }
     if (!hub.tokenEnv && !hub.tokenFile && !env.JUPYTERHUB_API_TOKEN) {
@@ -119,7 +119,9 @@ export function parseConfigText(text: string, meta: { source: string; baseDir: s
   if (doc.errors.length) {
     throw new ConfigError(
       meta.source,
-      doc.errors.map((e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}: ` : ''}${e.message.split('\n')[0]}`),
+      doc.errors.map(
+        (e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}: ` : ''}${e.message.split('\n')[0]}`,
+      ),
     );
   }
   return parseConfig(doc.toJS(), meta);
@@ -133,7 +135,10 @@ export function configPath(flag: string | undefined, env: Env): string | undefin
 export function loadConfig(flag: string | undefined, env: Env = process.env): Config {
   const path = configPath(flag, env);
   if (!path) {
-    return parseConfig({}, { source: managedHub(env) ? 'managed-service' : 'defaults', baseDir: process.cwd(), env });
+    return parseConfig(
+      {},
+      { source: managedHub(env) ? 'managed-service' : 'defaults', baseDir: process.cwd(), env },
+    );
   }
   const file = resolve(path);
   let text: string;

@@ -77,7 +77,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    languages: z.array(z.enum(['en', 'cs'])).min(1).default(['en', 'cs']),
+    languages: z
+      .array(z.enum(['en', 'cs']))
+      .min(1)
+      .default(['en', 'cs']),
     cleanupEvents: z.boolean().default(true),
     categories: categoryOverrides,
     progressStreamWaitSeconds: z.number().min(0).max(60).default(3),

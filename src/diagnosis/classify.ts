@@ -49,7 +49,25 @@ interface Scored {
   match: Match;
 }
 
+/** Normal events that never carry trouble: no rule needs to look at them. */
+const INFORMATIONAL = new Set([
+  'Scheduled',
+  'Pulled',
+  'Created',
+  'Started',
+  'Killing',
+  'SandboxChanged',
+  'SuccessfulAttachVolume',
+  'SuccessfulMountVolume',
+  'AddedInterface',
+  'TriggeredScaleUp',
+  'NotTriggerScaleUp',
+]);
+
+const INFO: Match = { category: 'normal', strength: 'info', topic: 'pod', params: {}, rule: 'normal' };
+
 export function matchItem(item: Item, ctx: RuleContext): Match {
+  if (item.type === 'Normal' && INFORMATIONAL.has(item.reason)) return { ...INFO, params: {} };
   for (const family of FAMILIES) {
     const m = family(item, ctx);
     if (m) return m;
@@ -64,7 +82,7 @@ export function matchItem(item: Item, ctx: RuleContext): Match {
       params: {},
       rule: 'unrecognised-warning',
     };
-  return { category: 'normal', strength: 'info', topic: 'pod', params: {}, rule: 'normal' };
+  return { ...INFO, params: {} };
 }
 
 function later(a: { at: number; seq: number }, b: { at: number; seq: number }): boolean {

@@ -35,9 +35,13 @@ export function normalizeMessage(raw: unknown): NormalizedMessage {
   return rpcCode === undefined ? { text, truncated } : { text, rpcCode, truncated };
 }
 
+const SPACING = /\s{2}|[^\S ]/;
+
 /** A message fit for logs and the diagnosis: normalised, single-spaced, at most `max` characters. */
 export function excerpt(text: string, max = 1024): string {
   // Collapsing whitespace only shortens, so twice the budget is plenty to look at.
-  const flat = (text.length > max * 2 ? text.slice(0, max * 2) : text).replace(/\s+/g, ' ').trim();
+  const head = text.length > max * 2 ? text.slice(0, max * 2) : text;
+  // Most messages are already single-spaced; skip the rewrite for them.
+  const flat = SPACING.test(head) ? head.replace(/\s+/g, ' ').trim() : head.trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -3,7 +3,7 @@
 // holder/renewTime for `leaseDurationSeconds` by its own clock (no clock-skew assumptions).
 // Failover is therefore within leaseDuration + renew (10 + 2 s by default). Writes use the Lease's
 // resourceVersion, so two candidates racing for it cannot both win.
-import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import { type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { statusOf } from './client.js';
 
 export interface LeaderOptions {
@@ -53,8 +53,13 @@ export class LeaderElector {
       if (lease?.spec?.holderIdentity === this.opts.identity) {
         lease.spec.holderIdentity = undefined;
         lease.spec.renewTime = undefined;
+        lease.spec.acquireTime = undefined;
         lease.spec.leaseDurationSeconds = 1;
-        await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
+        await this.api.replaceNamespacedLease({
+          name: this.opts.name,
+          namespace: this.opts.namespace,
+          body: lease,
+        });
       }
     } catch (err) {
       this.opts.onError?.(err);
@@ -69,7 +74,8 @@ export class LeaderElector {
       this.opts.onError?.(err);
     }
     // A leader that could not renew for a whole lease duration must assume it lost the lease.
-    if (this.leader && this.now() - this.lastRenew > this.opts.leaseDurationSeconds * 1000) this.setLeader(false);
+    if (this.leader && this.now() - this.lastRenew > this.opts.leaseDurationSeconds * 1000)
+      this.setLeader(false);
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.loop(), this.opts.renewSeconds * 1000);
     this.timer.unref();
@@ -84,12 +90,13 @@ export class LeaderElector {
     }
   }
 
+  // Lease times are MicroTime: the API server rejects millisecond precision, so V1MicroTime.
   private spec(transitions: number, acquireTime: Date): V1Lease['spec'] {
     return {
       holderIdentity: this.opts.identity,
       leaseDurationSeconds: this.opts.leaseDurationSeconds,
-      acquireTime,
-      renewTime: new Date(this.now()),
+      acquireTime: new V1MicroTime(acquireTime.getTime()),
+      renewTime: new V1MicroTime(this.now()),
       leaseTransitions: transitions,
     };
   }
@@ -121,7 +128,8 @@ export class LeaderElector {
       return;
     }
     const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-    const acquire = holder === identity && spec.acquireTime ? new Date(spec.acquireTime as Date) : new Date(now);
+    const acquire =
+      holder === identity && spec.acquireTime ? new Date(spec.acquireTime as Date) : new Date(now);
     lease.spec = this.spec(transitions, acquire);
     try {
       await this.api.replaceNamespacedLease({ name, namespace, body: lease });

@@ -8,7 +8,8 @@ export type Requirement =
 
 export type Selector = Requirement[];
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Splits on commas outside parentheses. */
@@ -50,7 +51,11 @@ export function parseSelector(input: string): Selector {
     }
     const cmp = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (cmp) {
-      return { key: checkKey(cmp[1]!), op: cmp[2] === '!=' ? 'neq' : 'eq', value: checkValue(cmp[3]!.trim()) };
+      return {
+        key: checkKey(cmp[1]!),
+        op: cmp[2] === '!=' ? 'neq' : 'eq',
+        value: checkValue(cmp[3]!.trim()),
+      };
     }
     if (term.startsWith('!')) return { key: checkKey(term.slice(1).trim()), op: 'notexists' };
     return { key: checkKey(term), op: 'exists' };
@@ -73,8 +78,8 @@ export function matchesSelector(selector: Selector, labels: Record<string, strin
         return !has || !r.values.includes(v!);
       case 'exists':
         return has;
-      case 'notexists':
-        return !has;
+      default:
+        return !has; // notexists
     }
   });
 }
@@ -93,8 +98,8 @@ export function formatSelector(selector: Selector): string {
           return `${r.key} ${r.op} (${r.values.join(',')})`;
         case 'exists':
           return r.key;
-        case 'notexists':
-          return `!${r.key}`;
+        default:
+          return `!${r.key}`; // notexists
       }
     })
     .join(',');

@@ -37,10 +37,19 @@ function makeSource<T>(
   };
 }
 
-export function podSource(k: KubeClients, namespace: string | undefined, labelSelector: string): ListWatchSource<V1Pod> {
+export function podSource(
+  k: KubeClients,
+  namespace: string | undefined,
+  labelSelector: string,
+): ListWatchSource<V1Pod> {
   const query: Record<string, string> = labelSelector ? { labelSelector } : {};
   return namespace
-    ? makeSource(k, `/api/v1/namespaces/${namespace}/pods`, () => k.core.listNamespacedPod({ namespace, ...query }), query)
+    ? makeSource(
+        k,
+        `/api/v1/namespaces/${namespace}/pods`,
+        () => k.core.listNamespacedPod({ namespace, ...query }),
+        query,
+      )
     : makeSource(k, '/api/v1/pods', () => k.core.listPodForAllNamespaces(query), query);
 }
 
@@ -49,6 +58,11 @@ export const POD_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=Pod';
 export function eventSource(k: KubeClients, namespace: string | undefined): ListWatchSource<CoreV1Event> {
   const query = { fieldSelector: POD_EVENTS_FIELD_SELECTOR };
   return namespace
-    ? makeSource(k, `/api/v1/namespaces/${namespace}/events`, () => k.core.listNamespacedEvent({ namespace, ...query }), query)
+    ? makeSource(
+        k,
+        `/api/v1/namespaces/${namespace}/events`,
+        () => k.core.listNamespacedEvent({ namespace, ...query }),
+        query,
+      )
     : makeSource(k, '/api/v1/events', () => k.core.listEventForAllNamespaces(query), query);
 }

@@ -9,7 +9,12 @@ export function toMs(t: Timestamp | null | undefined): number | undefined {
 
 /** When the event first happened. */
 export function eventFirstMs(e: KubeEvent): number | undefined {
-  return toMs(e.firstTimestamp) ?? toMs(e.eventTime) ?? toMs(e.metadata?.creationTimestamp) ?? toMs(e.lastTimestamp);
+  return (
+    toMs(e.firstTimestamp) ??
+    toMs(e.eventTime) ??
+    toMs(e.metadata?.creationTimestamp) ??
+    toMs(e.lastTimestamp)
+  );
 }
 
 /** When the event last happened (series and counted events repeat). */

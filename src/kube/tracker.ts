@@ -132,7 +132,7 @@ export class SpawnTracker {
   /** An event was added or changed; returns the UID it belongs to, if it is a tracked pod's. */
   upsertEvent(event: KubeEvent, now: number): string | undefined {
     const io = event?.involvedObject;
-    if (!io || io.kind !== 'Pod') return undefined;
+    if (io?.kind !== 'Pod') return undefined;
     if (io.uid) {
       const spawn = this.spawns.get(io.uid);
       if (spawn) {

@@ -29,7 +29,11 @@ export function decide(input: PolicyInput, policy: Readonly<Record<Category, Cat
   if (cfg.action === 'wait') {
     const progress = category === 'image.pulling' ? input.pull : undefined;
     if (cfg.budgetSeconds === 0) {
-      return { kind: 'wait', reason: `${category}: waiting without a budget`, ...(progress ? { progress } : {}) };
+      return {
+        kind: 'wait',
+        reason: `${category}: waiting without a budget`,
+        ...(progress ? { progress } : {}),
+      };
     }
     const deadline = since + cfg.budgetSeconds * 1000;
     if (now >= deadline) {

@@ -201,7 +201,13 @@ export class Doctor {
         podReady: isPodReady(spawn.pod),
         ...(spawn.scaleUpAt !== undefined ? { scaleUpAt: spawn.scaleUpAt } : {}),
         ...(diagnosis.category === 'image.pulling'
-          ? { pull: this.pulls.estimate(diagnosis.params.image ?? mainImage(spawn.pod), spawn.timeline.pulling, now) }
+          ? {
+              pull: this.pulls.estimate(
+                diagnosis.params.image ?? mainImage(spawn.pod),
+                spawn.timeline.pulling,
+                now,
+              ),
+            }
           : {}),
       },
       this.deps.config.categories,
@@ -219,12 +225,23 @@ export class Doctor {
       if (diagnosis.category !== 'normal') {
         this.deps.metrics.diagnoses.inc({ category: diagnosis.category, action: decision.kind });
         this.remember(spawn.ref, diagnosis, decision);
-        log.info({ reason: decision.reason, params: diagnosis.params }, `diagnosis: ${diagnosis.category} → ${decision.kind}`);
+        log.info(
+          { reason: decision.reason, params: diagnosis.params },
+          `diagnosis: ${diagnosis.category} → ${decision.kind}`,
+        );
       }
       st.lastCategory = diagnosis.category;
       st.lastDecision = decision.kind;
     }
-    log.debug({ evidence: diagnosis.evidence, timeline: spawn.timeline, events: evidence.events.length, reason: decision.reason }, 'evaluated');
+    log.debug(
+      {
+        evidence: diagnosis.evidence,
+        timeline: spawn.timeline,
+        events: evidence.events.length,
+        reason: decision.reason,
+      },
+      'evaluated',
+    );
 
     clearTimeout(st.recheck);
     st.recheck = undefined;
@@ -257,7 +274,10 @@ export class Doctor {
       ]);
       return this.classify({ ...evidence, capacity });
     } catch (err) {
-      this.deps.log.warn({ err: String(err), pod: ref.pod, namespace: ref.namespace }, 'no capacity snapshot; text-only diagnosis');
+      this.deps.log.warn(
+        { err: String(err), pod: ref.pod, namespace: ref.namespace },
+        'no capacity snapshot; text-only diagnosis',
+      );
       return first;
     } finally {
       clearTimeout(timer);
@@ -308,18 +328,26 @@ export class Doctor {
     const pullingSince = spawn.timeline.pulling ?? now;
     if (now - pullingSince < PROGRESS_NOTE_AFTER_MS) {
       clearTimeout(st.recheck);
-      st.recheck = setTimeout(() => this.run(spawn.ref.uid), pullingSince + PROGRESS_NOTE_AFTER_MS - now + 20).unref();
+      st.recheck = setTimeout(
+        () => this.run(spawn.ref.uid),
+        pullingSince + PROGRESS_NOTE_AFTER_MS - now + 20,
+      ).unref();
       return;
     }
     if (st.lastProgressNote !== undefined && now - st.lastProgressNote < interval) {
       clearTimeout(st.recheck);
-      st.recheck = setTimeout(() => this.run(spawn.ref.uid), st.lastProgressNote + interval - now + 20).unref();
+      st.recheck = setTimeout(
+        () => this.run(spawn.ref.uid),
+        st.lastProgressNote + interval - now + 20,
+      ).unref();
       return;
     }
     st.lastProgressNote = now;
     const { annotation } = buildAnnotation(diagnosis, 'wait', this.site(), { progress: decision.progress });
     try {
-      await this.track(this.deps.actions.announceProgress(spawn.ref, annotation, progressSentence(decision.progress)));
+      await this.track(
+        this.deps.actions.announceProgress(spawn.ref, annotation, progressSentence(decision.progress)),
+      );
       log.info({ progress: decision.progress }, 'progress note');
     } catch (err) {
       log.warn({ err: String(err) }, 'progress note failed');
@@ -329,7 +357,12 @@ export class Doctor {
     st.recheck = setTimeout(() => this.run(spawn.ref.uid), interval + 20).unref();
   }
 
-  private async notify(spawn: TrackedSpawn, st: SpawnState, diagnosis: Diagnosis, log: Logger): Promise<void> {
+  private async notify(
+    spawn: TrackedSpawn,
+    st: SpawnState,
+    diagnosis: Diagnosis,
+    log: Logger,
+  ): Promise<void> {
     st.notified ??= new Set();
     if (st.notified.has(diagnosis.category)) return;
     st.notified.add(diagnosis.category);
@@ -343,11 +376,28 @@ export class Doctor {
     }
   }
 
-  private async stop(spawn: TrackedSpawn, diagnosis: Diagnosis, decision: Decision, log: Logger): Promise<void> {
+  private async stop(
+    spawn: TrackedSpawn,
+    diagnosis: Diagnosis,
+    decision: Decision,
+    log: Logger,
+  ): Promise<void> {
     const uid = spawn.ref.uid;
     if (this.stopping.has(uid)) return;
     this.stopping.add(uid);
-    if (await this.deps.actions.alreadyStopped(spawn.ref)) {
+    let before: boolean;
+    try {
+      before = await this.deps.actions.alreadyStopped(spawn.ref);
+    } catch (err) {
+      // Unknown whether an earlier run stopped it: try again on the next change or recheck.
+      this.stopping.delete(uid);
+      log.warn({ err: String(err) }, 'could not check for an earlier stop; will retry');
+      const st = this.state(uid);
+      clearTimeout(st.recheck);
+      st.recheck = setTimeout(() => this.run(uid), 5000).unref();
+      return;
+    }
+    if (before) {
       log.info('already stopped by an earlier run; nothing to do');
       return;
     }
@@ -357,13 +407,20 @@ export class Doctor {
     log.info({ reason: decision.reason, sentence }, 'stopping the spawn');
     const result = await this.track(
       this.deps.actions.stop({ spawn: spawn.ref, annotation, sentence }).catch(
-        (err): StopResult => ({ outcome: 'failed', eventsDeleted: 0, notes: [`actions.stop threw: ${err}`] }),
+        (err): StopResult => ({
+          outcome: 'failed',
+          eventsDeleted: 0,
+          notes: [`actions.stop threw: ${err}`],
+        }),
       ),
     );
     const m = this.deps.metrics;
     m.stops.inc({ category: diagnosis.category, outcome: result.outcome });
     if (result.announcedAt) {
-      m.toAnnouncement.observe({ category: diagnosis.category }, Math.max(0, (result.announcedAt.getTime() - decisiveAt) / 1000));
+      m.toAnnouncement.observe(
+        { category: diagnosis.category },
+        Math.max(0, (result.announcedAt.getTime() - decisiveAt) / 1000),
+      );
     }
     if (result.endedAt) {
       m.toCancellation.observe(
@@ -374,7 +431,10 @@ export class Doctor {
     const entry = this.recentList.findLast((r) => r.uid === uid && r.category === diagnosis.category);
     if (entry) entry.outcome = result.outcome;
     const level = result.outcome === 'failed' ? 'error' : 'info';
-    log[level]({ outcome: result.outcome, eventsDeleted: result.eventsDeleted, notes: result.notes }, `spawn stopped: ${result.outcome}`);
+    log[level](
+      { outcome: result.outcome, eventsDeleted: result.eventsDeleted, notes: result.notes },
+      `spawn stopped: ${result.outcome}`,
+    );
     await this.plugins
       .runOnStop({ diagnosis, pod: spawn.pod, spawn: spawn.ref, outcome: result.outcome })
       .catch((err) => log.warn({ err: String(err) }, 'plugin host failed in onStop'));

@@ -88,7 +88,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     opts.plugins ??
     (await loadPluginHost(
       { plugins: config.plugins, advisor: config.advisor, baseDir: config.baseDir },
-      { logger: log.child({ component: 'plugins' }), registry: metrics.registry, kubeConfig: kube.config, env },
+      {
+        logger: log.child({ component: 'plugins' }),
+        registry: metrics.registry,
+        kubeConfig: kube.config,
+        env,
+      },
     ));
   let capacity: CapacityProvider | undefined;
   if (opts.capacity !== null) {
@@ -116,7 +121,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     canAct: () => leader() && synced(),
   });
 
-  const namespaces: (string | undefined)[] = config.kube.namespaces.length ? config.kube.namespaces : [undefined];
+  const namespaces: (string | undefined)[] = config.kube.namespaces.length
+    ? config.kube.namespaces
+    : [undefined];
   const onSynced = () => {
     if (!synced()) return;
     metrics.synced.set(1);
@@ -126,7 +133,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const restart = (name: string) => (reason: string, err?: unknown) => {
     metrics.watchRestarts.inc({ informer: name, reason });
     const level = reason === 'error' ? 'warn' : 'debug';
-    log[level]({ informer: name, reason, ...(err ? { err: String(err), status: statusOf(err) } : {}) }, 'watch restarted');
+    log[level](
+      { informer: name, reason, ...(err ? { err: String(err), status: statusOf(err) } : {}) },
+      'watch restarted',
+    );
   };
   const resyncMs = config.kube.resyncSeconds * 1000;
   for (const ns of namespaces) {
@@ -168,10 +178,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       renewSeconds: le.renewSeconds,
       onChange: (isLeader) => {
         metrics.leader.set(isLeader ? 1 : 0);
-        log.info({ identity, lease: `${namespace}/${le.leaseName}` }, isLeader ? 'became the leader' : 'not the leader');
+        log.info(
+          { identity, lease: `${namespace}/${le.leaseName}` },
+          isLeader ? 'became the leader' : 'not the leader',
+        );
         if (isLeader) d.evaluateAll();
       },
-      onError: (err) => log.warn({ err: String(err), status: statusOf(err) }, 'leader election: API call failed'),
+      onError: (err) =>
+        log.warn({ err: String(err), status: statusOf(err) }, 'leader election: API call failed'),
     });
     elector.start();
   } else {

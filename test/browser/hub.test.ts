@@ -67,7 +67,9 @@ async function settled(page: Page, timeoutMs = 90_000): Promise<'pending' | 'not
         if (!el?.hasAttribute('data-diagnosed')) return '';
         if (el.getAttribute('mode') === 'remembered') return 'not-running';
         // after a "ready" for the cancelled spawn the hub's own script reloads: wait for that page
-        return el.hasAttribute('data-failed') && el.getAttribute('data-stream-end') === 'failed' ? 'pending' : '';
+        return el.hasAttribute('data-failed') && el.getAttribute('data-stream-end') === 'failed'
+          ? 'pending'
+          : '';
       });
       if (state) return state;
     } catch {
@@ -97,17 +99,38 @@ function suite(version: HubVersion, full: boolean): void {
       await hub?.stop();
     });
 
-    test('a non-existent image: the card with the right title and the picture, kept after the failure; Czech', async () => {
+    // 6.x in a Czech browser with the light theme, 5.x in an English one with the dark theme.
+    const lang = full ? 'cs' : 'en';
+    const t = {
+      cs: {
+        locale: 'cs-CZ',
+        heading: 'Jejda, něco se pokazilo',
+        title: /^Obraz .*neexistuje/,
+        last: /^Poslední pokus/,
+      },
+      en: {
+        locale: 'en-US',
+        heading: 'Oops, something went wrong',
+        title: /^The image .*does not exist/,
+        last: /^The last attempt/,
+      },
+    }[lang];
+    const scheme = full ? 'light' : 'dark';
+
+    test(`a non-existent image: the card with the right title and the picture, kept after the failure (${lang}, ${scheme})`, async () => {
       const user = `web${version}-notfound`;
-      const ctx = await context(browser, 'cs-CZ');
+      const ctx = await context(browser, t.locale, scheme);
       const page = await login(ctx, hub, user);
       const seen = await watch(page);
       await submitSpawnForm(page, hub, user, '', { image: NOT_FOUND });
       await card(page).waitFor({ timeout: 120_000 });
       assert.equal(await card(page).getAttribute('data-category'), 'image.not_found');
-      assert.equal(await page.locator('spawn-diagnosis h2').textContent(), 'Jejda, něco se pokazilo');
-      assert.match((await page.locator('spawn-diagnosis .title').textContent()) ?? '', /^Obraz .*neexistuje/);
-      assert.match((await page.locator('spawn-diagnosis .detail').textContent()) ?? '', /this-image-does-not-exist:42/);
+      assert.equal(await page.locator('spawn-diagnosis h2').textContent(), t.heading);
+      assert.match((await page.locator('spawn-diagnosis .title').textContent()) ?? '', t.title);
+      assert.match(
+        (await page.locator('spawn-diagnosis .detail').textContent()) ?? '',
+        /this-image-does-not-exist:42/,
+      );
       assert.equal(await page.locator('spawn-diagnosis .pic svg').isVisible(), true);
       // The hub cancels the spawn: the card stays and the generic line is hidden. (JupyterHub may
       // instead report the cancelled spawn as "ready" and its script reloads into the
@@ -117,16 +140,29 @@ function suite(version: HubVersion, full: boolean): void {
       if (where === 'pending') {
         assert.equal(await page.locator('#progress-message').isVisible(), false);
         if (version === 6) assert.equal(await page.locator('#stop-server-btn').isVisible(), false);
+        // the stock script opens the raw event log on failure; the template folds it again
+        await page.waitForFunction(
+          () => !(document.getElementById('progress-details') as HTMLDetailsElement).open,
+        );
       }
-      await page.screenshot({ path: screenshotPath(`hub${version}-not-found-cs`), fullPage: true });
+      await page.screenshot({
+        path: screenshotPath(`hub${version}-not-found-${lang}-${scheme}`),
+        fullPage: true,
+      });
 
       // reload: the hub now shows its "not running" page; ours still says what went wrong
       await page.reload();
       await card(page).waitFor({ timeout: 30_000 });
-      assert.match((await page.locator('spawn-diagnosis .detail').textContent()) ?? '', /this-image-does-not-exist:42/);
-      assert.match((await page.locator('spawn-diagnosis .meta').last().textContent()) ?? '', /^Poslední pokus/);
+      assert.match(
+        (await page.locator('spawn-diagnosis .detail').textContent()) ?? '',
+        /this-image-does-not-exist:42/,
+      );
+      assert.match((await page.locator('spawn-diagnosis .meta').last().textContent()) ?? '', t.last);
       assert.equal(await page.locator('#start').isVisible(), true, 'the hub’s own Launch button stays');
-      await page.screenshot({ path: screenshotPath(`hub${version}-not-running-cs`), fullPage: true });
+      await page.screenshot({
+        path: screenshotPath(`hub${version}-not-running-${lang}-${scheme}`),
+        fullPage: true,
+      });
       assert.deepEqual(seen.dialogs, []);
       assert.deepEqual(seen.errors, []);
       await ctx.close();
@@ -203,6 +239,49 @@ function suite(version: HubVersion, full: boolean): void {
       const after = await hub.serverState(user, '');
       assert.equal(after?.ready, true);
       assert.deepEqual(after?.user_options, { ...failedOptions, ...request });
+      await ctx.close();
+      await hub.stopServer(user, '');
+    });
+
+    test('start again through the hub’s REST API with its XSRF token (advice given by a host page)', async () => {
+      const user = `web${version}-respawn`;
+      const ctx = await context(browser, 'en-US');
+      const page = await login(ctx, hub, user);
+      const seen = await watch(page);
+      await submitSpawnForm(page, hub, user, '', { cpu: '500', memory: '2' });
+      await card(page).waitFor({ timeout: 120_000 });
+      await settled(page);
+      const failed = (await hub.api(`/users/${user}?include_stopped_servers=1`).then((r) => r.json())) as {
+        servers: Record<string, { user_options: Record<string, unknown> }>;
+      };
+      const failedOptions = failed.servers['']?.user_options ?? {};
+      assert.equal(failedOptions.cpu, 500);
+      // A custom frontend hands the element a diagnosis with a suggestion of its own.
+      // gpu_count 1 with gpu 'none' as the demo form's defaults have it (no GPU either way).
+      const request = { cpu: 1, memory: 2, gpu: 'none', gpu_count: 1 };
+      await page.evaluate((req) => {
+        const el = document.querySelector('spawn-diagnosis') as unknown as {
+          showDiagnosis(a: unknown): void;
+        };
+        el.showDiagnosis({
+          version: 1,
+          category: 'scheduling.insufficient_resources',
+          action: 'stop',
+          severity: 'error',
+          title: { en: 'No node has 500 CPU free', cs: 'Žádný uzel nemá volných 500 CPU' },
+          detail: { en: 'A smaller server fits now.', cs: 'Menší server se vejde hned.' },
+          advice: [{ en: '1 CPU and 2 GiB fit now.', cs: '1 CPU a 2 GiB se vejde hned.', request: req }],
+        });
+      }, request);
+      const button = page.locator('spawn-diagnosis button[data-action="retry-with"]');
+      assert.equal(await button.textContent(), 'Start again with 1 CPU, 2 GiB memory, no GPU');
+      await button.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/user/${user}/`), { timeout: 180_000 });
+      const after = await hub.serverState(user, '');
+      assert.equal(after?.ready, true);
+      assert.deepEqual(after?.user_options, { ...failedOptions, ...request });
+      assert.deepEqual(seen.dialogs, []);
       await ctx.close();
       await hub.stopServer(user, '');
     });

@@ -1,11 +1,14 @@
 // Helpers for tests that run against the testbed (make testbed-up): where its kubeconfig is,
 // API clients, throw-away namespaces, pods, and waiting for events or pod states.
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type CoreV1Event,
   CoreV1Api,
+  type CoreV1Event,
   KubeConfig,
   StorageV1Api,
   type V1Container,
@@ -80,7 +83,9 @@ export async function requireTestbed(): Promise<Clients> {
   try {
     await c.core.listNode({ limit: 1 });
   } catch (err) {
-    throw new Error(`the testbed at ${kubeconfigPath()} does not answer (${String(err)}): run 'make testbed-up'`);
+    throw new Error(
+      `the testbed at ${kubeconfigPath()} does not answer (${String(err)}): run 'make testbed-up'`,
+    );
   }
   return c;
 }
@@ -90,7 +95,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns a value other than undefined. */
-export async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -101,7 +111,9 @@ export async function poll<T>(what: string, probe: () => Promise<T | undefined>,
       lastErr = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs}ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -154,7 +166,12 @@ export async function createPod(core: CoreV1Api, namespace: string, pod: V1Pod):
 }
 
 /** Deletes a pod and, with wait, waits until it is gone from the API. */
-export async function deletePod(core: CoreV1Api, namespace: string, name: string, wait = true): Promise<void> {
+export async function deletePod(
+  core: CoreV1Api,
+  namespace: string,
+  name: string,
+  wait = true,
+): Promise<void> {
   try {
     await core.deleteNamespacedPod({ name, namespace });
   } catch (err) {
@@ -175,7 +192,9 @@ export async function deletePod(core: CoreV1Api, namespace: string, name: string
 /** The events about one object, oldest first. */
 export async function eventsFor(core: CoreV1Api, namespace: string, name: string): Promise<CoreV1Event[]> {
   const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
-  return list.items.sort((a, b) => String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime)));
+  return list.items.sort((a, b) =>
+    String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime)),
+  );
 }
 
 /** Waits for an event about `name` that matches `match`. */
@@ -186,7 +205,11 @@ export async function waitForEvent(
   match: (e: CoreV1Event) => boolean,
   timeoutMs = 60_000,
 ): Promise<CoreV1Event> {
-  return poll(`an event about ${namespace}/${name}`, async () => (await eventsFor(core, namespace, name)).find(match), timeoutMs);
+  return poll(
+    `an event about ${namespace}/${name}`,
+    async () => (await eventsFor(core, namespace, name)).find(match),
+    timeoutMs,
+  );
 }
 
 /** Waits until the pod satisfies `match`; returns it. */
@@ -210,4 +233,80 @@ export async function waitForPod(
 /** The waiting reason of the pod's first container, if it waits. */
 export function waitingReason(p: V1Pod): string | undefined {
   return p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+}
+
+/** True while the process exists and is not a zombie. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/**
+ * A real JupyterHub from the pinned environment, for tests that need a single-user server to
+ * come up without a KubeSpawner hub (the server checks its hub's API before it listens).
+ * Returns the hub API URL to put in JUPYTERHUB_API_URL.
+ */
+export async function startHubApi(): Promise<{ apiUrl: string; stop: () => void }> {
+  const venv =
+    process.env.SPAWN_DOCTOR_VENV ??
+    execFileSync('bash', [join(REPO_ROOT, 'deploy/demo/venv.sh'), '--print-path'], {
+      encoding: 'utf8',
+    }).trim();
+  const [port, hubPort, proxyApi] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'tb-hub-'));
+  const hub: ChildProcess = spawn(
+    join(venv, 'bin', 'jupyterhub'),
+    [
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--JupyterHub.hub_ip=127.0.0.1',
+      `--JupyterHub.hub_port=${hubPort}`,
+      `--ConfigurableHTTPProxy.api_url=http://127.0.0.1:${proxyApi}`,
+    ],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${join(venv, 'bin')}:${process.env.PATH}`,
+      },
+    },
+  );
+  const apiUrl = `http://127.0.0.1:${hubPort}/hub/api`;
+  const stop = () => {
+    try {
+      if (hub.pid) process.kill(-hub.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await poll(
+      'JupyterHub API',
+      async () => ((await fetch(`${apiUrl}/`).catch(() => undefined))?.ok ? true : undefined),
+      60_000,
+      500,
+    );
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { apiUrl, stop };
 }

@@ -46,20 +46,25 @@ log="$out/build.log"
 : >"$log"
 start=$(date +%s)
 
-# Shows one line per 50 compiled packages (go build -v names each package it compiles).
+# Shows one line per 25 downloaded modules and per 100 compiled packages (go build -v names
+# each package it compiles); compiler errors are shown as they come.
 progress() {
-  local step="$1" n=0 line
+  local step="$1" n=0 d=0 line
   while IFS= read -r line; do
     echo "$line" >>"$log"
     case "$line" in
-    "#"* | *": "* | *"error"*) echo "  [$step] $line" ;;
+    "go: downloading "*)
+      d=$((d + 1))
+      if ((d % 25 == 0)); then echo "  [$step] $d modules downloaded"; fi
+      ;;
+    "#"* | *.go:* | "go: "* | *" error"* | *"cannot "*) echo "  [$step] $line" ;;
     *)
       n=$((n + 1))
-      if ((n % 50 == 0)); then echo "  [$step] $n packages compiled (last: $line)"; fi
+      if ((n % 100 == 0)); then echo "  [$step] $n packages compiled (last: $line)"; fi
       ;;
     esac
   done
-  echo "  [$step] done: $n packages compiled"
+  echo "  [$step] done: $n packages compiled, $d modules downloaded"
 }
 
 gitmeta() { # major minor
@@ -76,7 +81,8 @@ done
 etcd_ldflags="-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${ETCD_VERSION}"
 kwok_ldflags="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${K8S_VERSION}"
 
-export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
+# go.mod and go.sum are complete: a build never rewrites them.
+export CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
 echo "testbed: cold build of ${binaries[*]} (key $key); log: $log"
 
 echo "testbed: [1/3] kube-apiserver, kube-scheduler, kube-controller-manager ${K8S_VERSION}"

@@ -32,6 +32,8 @@ keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert admin "/O=system:masters/CN=kubernetes-admin" "$client"
+# The API server's client certificate for aggregated APIs (request-header authentication).
+cert front-proxy-client "/CN=front-proxy-client" "$client"
 cert kube-scheduler "/CN=system:kube-scheduler" "$client"
 cert kube-controller-manager "/CN=system:kube-controller-manager" "$client"
 # kwok and the simulated kubelet act for every node at once, so they cannot use a

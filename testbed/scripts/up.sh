@@ -19,15 +19,17 @@ case "$nodes_arg" in
 esac
 [[ -f "$nodes_file" ]] || tb_die "node set '$nodes_arg' not found (looked for $nodes_file)"
 
-# Refuse to start twice: a running instance must be stopped first.
-if [[ -d "$PIDS" ]]; then
-  for f in "$PIDS"/*.pid; do
-    [[ -f "$f" ]] || continue
-    if pid_alive "$(cat "$f")"; then
-      tb_log "already running in $TESTBED_DIR ($(basename "$f" .pid) pid $(cat "$f")); 'make testbed-down' first"
-      exit 0
-    fi
-  done
+# Already fully running: nothing to do. Partly running (a component died): start afresh.
+alive_count=0
+for c in "${COMPONENTS[@]}"; do
+  [[ -f "$PIDS/$c.pid" ]] && pid_alive "$(cat "$PIDS/$c.pid")" && alive_count=$((alive_count + 1))
+done
+if ((alive_count == ${#COMPONENTS[@]})); then
+  tb_log "already running in $TESTBED_DIR (make testbed-status; make testbed-down to stop)"
+  exit 0
+elif ((alive_count > 0)); then
+  tb_log "only $alive_count of ${#COMPONENTS[@]} components run in $TESTBED_DIR; restarting it"
+  bash "$TESTBED_ROOT/testbed/scripts/down.sh"
 fi
 for port in $PORT_ETCD $PORT_ETCD_PEER $PORT_APISERVER $PORT_SCHEDULER $PORT_CONTROLLER_MANAGER $PORT_KWOK $PORT_SIM; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -115,6 +117,10 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --cert-dir "$PKI/apiserver-generated" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" \
+  --requestheader-client-ca-file "$PKI/ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
   --authorization-mode Node,RBAC \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
@@ -124,6 +130,8 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --profiling=false
 wait_for kube-apiserver 60 healthy_api
 
+# The rest starts together: scheduler, controller-manager, kwok, the simulated kubelet, and
+# the nodes (created now; Ready once kwok runs).
 start kube-scheduler "$BIN/kube-scheduler" \
   --kubeconfig "$TESTBED_DIR/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig "$TESTBED_DIR/kube-scheduler.kubeconfig" \
@@ -144,18 +152,16 @@ start kwok "$BIN/kwok" \
   --manage-nodes-with-label-selector spawn-doctor.testbed/simulated=true \
   --node-lease-duration-seconds 40 \
   --server-address "127.0.0.1:$PORT_KWOK"
+node --import tsx "$TESTBED_ROOT/testbed/sim/nodes.ts" --kubeconfig "$TESTBED_DIR/kubeconfig" --nodes "$nodes_file" \
+  --wait-ready >"$LOGS/nodes.log" 2>&1 &
+nodes_pid=$!
+bash "$TESTBED_ROOT/testbed/scripts/sim.sh" &
+sim_pid=$!
 wait_for kube-scheduler 60 healthy_insecure "https://127.0.0.1:$PORT_SCHEDULER/healthz"
 wait_for kube-controller-manager 60 healthy_insecure "https://127.0.0.1:$PORT_CONTROLLER_MANAGER/healthz"
 wait_for kwok 60 healthy_insecure "http://127.0.0.1:$PORT_KWOK/healthz"
-
-node --import tsx "$TESTBED_ROOT/testbed/sim/nodes.ts" --kubeconfig "$TESTBED_DIR/kubeconfig" --nodes "$nodes_file" \
-  >"$LOGS/nodes.log" 2>&1 || { cat "$LOGS/nodes.log" >&2; tb_die "creating the nodes failed"; }
-tb_log "$(tail -n 1 "$LOGS/nodes.log")"
-
-bash "$TESTBED_ROOT/testbed/scripts/sim.sh" || tb_die "the simulated kubelet did not start"
+wait "$sim_pid" || tb_die "the simulated kubelet did not start"
 tb_log "kubelet-sim ready ($(((($(date +%s%N) - start_time) / 1000000)))ms since start)"
-
-node --import tsx "$TESTBED_ROOT/testbed/sim/nodes.ts" --kubeconfig "$TESTBED_DIR/kubeconfig" --nodes "$nodes_file" --wait-ready \
-  >>"$LOGS/nodes.log" 2>&1 || { tail -n 20 "$LOGS/nodes.log" >&2; tb_die "nodes did not become Ready"; }
-tb_log "$(tail -n 1 "$LOGS/nodes.log")"
+wait "$nodes_pid" || { tail -n 20 "$LOGS/nodes.log" >&2; tb_die "creating the nodes or waiting for them to be Ready failed"; }
+tb_log "$(paste -sd ';' "$LOGS/nodes.log" | sed 's/;/; /g')"
 tb_log "up in $(((($(date +%s%N) - start_time) / 1000000)))ms; KUBECONFIG=$TESTBED_DIR/kubeconfig"

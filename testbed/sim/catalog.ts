@@ -60,7 +60,8 @@ export function parseCatalog(text: string, source = 'catalog'): Catalog {
   const byName = new Map<string, CatalogImage>();
   for (const img of result.data.images) {
     const parsed = parseImageReference(img.image);
-    if (!parsed.ok) throw new Error(`${source}: image "${img.image}" is not a valid reference: ${parsed.error}`);
+    if (!parsed.ok)
+      throw new Error(`${source}: image "${img.image}" is not a valid reference: ${parsed.error}`);
     byName.set(parsed.ref.normalized, img);
   }
   return { ...result.data, findImage: (normalized) => byName.get(normalized) };

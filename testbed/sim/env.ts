@@ -6,7 +6,12 @@ import { msg } from './messages.js';
 
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; message: string };
 
-export async function resolveEnv(core: CoreV1Api, pod: V1Pod, c: V1Container, podIP: string): Promise<EnvResult> {
+export async function resolveEnv(
+  core: CoreV1Api,
+  pod: V1Pod,
+  c: V1Container,
+  podIP: string,
+): Promise<EnvResult> {
   const ns = pod.metadata?.namespace ?? 'default';
   const env: Record<string, string> = {};
   for (const from of c.envFrom ?? []) {
@@ -25,7 +30,8 @@ export async function resolveEnv(core: CoreV1Api, pod: V1Pod, c: V1Container, po
         if (from.secretRef.optional) continue;
         return { ok: false, message: msg.notFound('secret', name) };
       }
-      for (const k of Object.keys(s.data ?? {})) env[`${from.prefix ?? ''}${k}`] = decodeSecretValue(s, k) ?? '';
+      for (const k of Object.keys(s.data ?? {}))
+        env[`${from.prefix ?? ''}${k}`] = decodeSecretValue(s, k) ?? '';
     }
   }
   for (const e of c.env ?? []) {

@@ -64,7 +64,13 @@ export class EventRecorder {
     return true;
   }
 
-  private async write(t: EventTarget, type: string, reason: string, message: string, at: Date): Promise<void> {
+  private async write(
+    t: EventTarget,
+    type: string,
+    reason: string,
+    message: string,
+    at: Date,
+  ): Promise<void> {
     const meta = t.pod.metadata ?? {};
     const uid = meta.uid ?? '';
     const objectKey = ['kubelet', t.node, 'Pod', meta.namespace, meta.name, uid, 'v1'].join('\u0000');
@@ -128,6 +134,11 @@ export class EventRecorder {
       reportingInstance: t.node,
     };
     await this.core.createNamespacedEvent({ namespace: body.metadata.namespace ?? 'default', body });
-    this.seen.set(key, { name, namespace: body.metadata.namespace ?? 'default', count: 1, firstTimestamp: stamp });
+    this.seen.set(key, {
+      name,
+      namespace: body.metadata.namespace ?? 'default',
+      count: 1,
+      firstTimestamp: stamp,
+    });
   }
 }

@@ -6,7 +6,8 @@ export class IpPool {
   private cursor = 2;
 
   constructor(private readonly net = '127.1') {
-    if (!/^127\.\d{1,3}$/.test(net) || Number(net.split('.')[1]) > 255) throw new Error(`pod network must be 127.N, not ${net}`);
+    if (!/^127\.\d{1,3}$/.test(net) || Number(net.split('.')[1]) > 255)
+      throw new Error(`pod network must be 127.N, not ${net}`);
   }
 
   reserve(ip: string): void {

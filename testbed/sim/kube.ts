@@ -6,7 +6,11 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /** Reads a ConfigMap; undefined when it does not exist. */
-export async function getConfigMap(core: CoreV1Api, namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+export async function getConfigMap(
+  core: CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<V1ConfigMap | undefined> {
   try {
     return await core.readNamespacedConfigMap({ name, namespace });
   } catch (err) {
@@ -16,7 +20,11 @@ export async function getConfigMap(core: CoreV1Api, namespace: string, name: str
 }
 
 /** Reads a Secret; undefined when it does not exist. */
-export async function getSecret(core: CoreV1Api, namespace: string, name: string): Promise<V1Secret | undefined> {
+export async function getSecret(
+  core: CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<V1Secret | undefined> {
   try {
     return await core.readNamespacedSecret({ name, namespace });
   } catch (err) {

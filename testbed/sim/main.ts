@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     log,
   };
 
+  let podsSeen: () => readonly V1Pod[] = () => [];
   const nodeInformer = makeInformer(
     kc,
     '/api/v1/nodes',
@@ -105,8 +106,13 @@ async function main(): Promise<void> {
     const name = n.metadata?.name ?? '';
     const hostIP = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
     const known = nodes.get(name);
-    if (known) known.hostIP = hostIP;
-    else nodes.set(name, { name, hostIP, images: new Set(savedImages[name] ?? []), pullQueue: Promise.resolve() });
+    if (known) {
+      known.hostIP = hostIP;
+      return;
+    }
+    nodes.set(name, { name, hostIP, images: new Set(savedImages[name] ?? []), pullQueue: Promise.resolve() });
+    // Pods seen before their node was known are picked up now.
+    for (const pod of podsSeen()) if (pod.spec?.nodeName === name) onPod(pod);
   };
   nodeInformer.on('add', onNode);
   nodeInformer.on('update', onNode);
@@ -114,7 +120,8 @@ async function main(): Promise<void> {
   await nodeInformer.start();
 
   const podInformer = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
-  const onPod = (pod: V1Pod) => {
+  podsSeen = () => podInformer.list();
+  function onPod(pod: V1Pod): void {
     const uid = pod.metadata?.uid ?? '';
     const node = nodes.get(pod.spec?.nodeName ?? '');
     if (!node || !uid) return;
@@ -127,7 +134,7 @@ async function main(): Promise<void> {
     const worker = new PodWorker(pod, node, deps);
     workers.set(uid, worker);
     worker.update(pod);
-  };
+  }
   podInformer.on('add', onPod);
   podInformer.on('update', onPod);
   podInformer.on('delete', (pod: V1Pod) => {
@@ -140,11 +147,17 @@ async function main(): Promise<void> {
   watchForever('pods', podInformer);
   await podInformer.start();
 
-  const vaInformer = makeInformer(kc, '/apis/storage.k8s.io/v1/volumeattachments', () => storage.listVolumeAttachment());
+  const vaInformer = makeInformer(kc, '/apis/storage.k8s.io/v1/volumeattachments', () =>
+    storage.listVolumeAttachment(),
+  );
   const onVa = (va: V1VolumeAttachment) => {
     if (!nodes.has(va.spec.nodeName)) return;
     attachIfPossible(core, storage, catalog, va)
-      .then((r) => r !== 'skipped' && log(`volumeattachment ${va.metadata?.name} (${va.spec.source.persistentVolumeName}): ${r}`))
+      .then(
+        (r) =>
+          r !== 'skipped' &&
+          log(`volumeattachment ${va.metadata?.name} (${va.spec.source.persistentVolumeName}): ${r}`),
+      )
       .catch((err) => log(`attach ${va.metadata?.name}: ${String(err)}`));
   };
   vaInformer.on('add', onVa);
@@ -161,7 +174,9 @@ async function main(): Promise<void> {
     }
     res.writeHead(404).end();
   });
-  health.listen(port, '127.0.0.1', () => log(`simulated kubelet for ${nodes.size} nodes; health on 127.0.0.1:${port}`));
+  health.listen(port, '127.0.0.1', () =>
+    log(`simulated kubelet for ${nodes.size} nodes; health on 127.0.0.1:${port}`),
+  );
 
   const stop = () => {
     // Pod processes are left running on purpose: a restarted simulated kubelet re-adopts them,

@@ -56,14 +56,22 @@ export const msg = {
   created: (container: string) => `Created container: ${container}`,
   started: (container: string) => `Started container ${container}`,
   killing: (container: string) => `Stopping container ${container}`,
-  crashBackOffEvent: (container: string, pod: string) => `Back-off restarting failed container ${container} in pod ${pod}`,
+  crashBackOffEvent: (container: string, pod: string) =>
+    `Back-off restarting failed container ${container} in pod ${pod}`,
   crashBackOffStatus: (backoffMs: number, container: string, pod: string) =>
     `back-off ${goDuration(backoffMs)} restarting failed container=${container} pod=${pod}`,
   mountFailed: (volume: string, err: string) => `MountVolume.SetUp failed for volume "${volume}" : ${err}`,
   notFound: (kind: 'configmap' | 'secret', name: string) => `${kind} "${name}" not found`,
   missingKey: (kind: 'ConfigMap' | 'Secret', key: string, namespace: string, name: string) =>
     `couldn't find key ${key} in ${kind} ${namespace}/${name}`,
-  sshfsMountFailed: (a: { user: string; server: string; share: string; port: string; podUid: string; pv: string }) =>
+  sshfsMountFailed: (a: {
+    user: string;
+    server: string;
+    share: string;
+    port: string;
+    podUid: string;
+    pv: string;
+  }) =>
     `rpc error: code = Internal desc = mounting failed: exit status 1 cmd: 'sshfs ${a.user}@${a.server}:${a.share} /var/lib/kubelet/pods/${a.podUid}/volumes/kubernetes.io~csi/${a.pv}/mount -o port=${a.port} -o IdentityFile=/tmp/pk-${Math.floor(Math.random() * 4_294_967_295)} -o reconnect -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/dev/null -o uid=1000,gid=100,allow_other,follow_symlinks' output: "read: Connection reset by peer\\n"`,
 } as const;
 

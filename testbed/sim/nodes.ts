@@ -1,5 +1,5 @@
-// Creates the testbed's nodes from a node-set file (testbed/nodes/*.yaml) and, with
-// --wait-ready, waits until kwok reports them all Ready.
+// Creates the testbed's nodes from a node-set file (testbed/nodes/*.yaml) (existing ones are
+// kept) and, with --wait-ready, then waits until kwok reports them all Ready.
 //   node --import tsx testbed/sim/nodes.ts --kubeconfig K --nodes FILE [--wait-ready]
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -19,12 +19,20 @@ const Resources = {
   extended: z.record(z.string(), z.string()).default({}),
   labels: z.record(z.string(), z.string()).default({}),
   taints: z
-    .array(z.object({ key: z.string(), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) }))
+    .array(
+      z.object({
+        key: z.string(),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+      }),
+    )
     .default([]),
   unschedulable: z.boolean().default(false),
 };
 const NodeSpec = z.object({ name: z.string().min(1), ...Resources }).strict();
-const Generate = z.object({ prefix: z.string().min(1), count: z.number().int().positive(), ...Resources }).strict();
+const Generate = z
+  .object({ prefix: z.string().min(1), count: z.number().int().positive(), ...Resources })
+  .strict();
 const NodeSet = z
   .object({
     include: z.string().optional(),
@@ -42,9 +50,13 @@ export function loadNodeSet(file: string, seen = new Set<string>()): NodeSpec[] 
   seen.add(path);
   const parsed = NodeSet.safeParse(parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
-  const out: NodeSpec[] = parsed.data.include ? loadNodeSet(resolve(dirname(path), parsed.data.include), seen) : [];
+  const out: NodeSpec[] = parsed.data.include
+    ? loadNodeSet(resolve(dirname(path), parsed.data.include), seen)
+    : [];
   out.push(...parsed.data.nodes);
   for (const g of parsed.data.generate) {
     const { prefix, count, ...rest } = g;
@@ -60,7 +72,13 @@ export function loadNodeSet(file: string, seen = new Set<string>()): NodeSpec[] 
 
 /** The Node object for a spec; node i gets the host IP 127.0.<i/250>.<i%250+2>. */
 export function nodeObject(spec: NodeSpec, index: number): V1Node {
-  const capacity = { cpu: spec.cpu, memory: spec.memory, pods: String(spec.pods), 'ephemeral-storage': '500Gi', ...spec.extended };
+  const capacity = {
+    cpu: spec.cpu,
+    memory: spec.memory,
+    pods: String(spec.pods),
+    'ephemeral-storage': '500Gi',
+    ...spec.extended,
+  };
   const ip = `127.0.${10 + Math.floor(index / 250)}.${(index % 250) + 2}`;
   return {
     apiVersion: 'v1',
@@ -101,13 +119,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { kubeconfig: { type: 'string' }, nodes: { type: 'string' }, 'wait-ready': { type: 'boolean' } },
   });
-  if (!values.kubeconfig || !values.nodes) throw new Error('usage: nodes.ts --kubeconfig FILE --nodes FILE [--wait-ready]');
+  if (!values.kubeconfig || !values.nodes)
+    throw new Error('usage: nodes.ts --kubeconfig FILE --nodes FILE [--wait-ready]');
   const kc = new KubeConfig();
   kc.loadFromFile(values.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const specs = loadNodeSet(values.nodes);
   const started = Date.now();
-  if (!values['wait-ready']) {
+  {
     let created = 0;
     const queue = specs.map((s, i) => [s, i] as const);
     const workers = Array.from({ length: 16 }, async () => {
@@ -116,26 +135,48 @@ async function main(): Promise<void> {
           await core.createNode({ body: nodeObject(item[0], item[1]) });
           created++;
         } catch (err) {
-          if ((err as { code?: number }).code !== 409) throw new Error(`creating node ${item[0].name}: ${String(err)}`);
+          if ((err as { code?: number }).code !== 409)
+            throw new Error(`creating node ${item[0].name}: ${String(err)}`);
         }
       }
     });
     await Promise.all(workers);
     console.log(`created ${created} of ${specs.length} nodes in ${Date.now() - started}ms`);
-    return;
+    if (!values['wait-ready']) return;
   }
-  const deadline = Date.now() + 120_000;
+  // Ready means usable: kwok reports the nodes Ready, the node lifecycle controller has lifted
+  // its not-ready taints, and the default namespace has its service account and CA bundle
+  // (without them the first pods would fail to schedule or to mount their token volume).
+  const deadline = Date.now() + 180_000;
   const want = new Set(specs.map((s) => s.name));
+  const transient = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
   for (;;) {
     const list = await core.listNode({ labelSelector: `${SIMULATED_LABEL}=true` });
-    const ready = list.items.filter(
-      (n) => want.has(n.metadata?.name ?? '') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    const usable = list.items.filter(
+      (n) =>
+        want.has(n.metadata?.name ?? '') &&
+        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+        !n.spec?.taints?.some((t) => transient.has(t.key)),
     ).length;
-    if (ready === want.size) {
-      console.log(`${ready} nodes Ready`);
+    const basics = await Promise.all([
+      core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).then(
+        () => true,
+        () => false,
+      ),
+      core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: 'default' }).then(
+        () => true,
+        () => false,
+      ),
+    ]);
+    if (usable === want.size && basics.every(Boolean)) {
+      console.log(`${usable} nodes Ready`);
       return;
     }
-    if (Date.now() > deadline) throw new Error(`only ${ready} of ${want.size} nodes Ready after 120s`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `after 180s: ${usable} of ${want.size} nodes Ready without not-ready taints; default service account ${basics[0] ? 'present' : 'missing'}; kube-root-ca.crt ${basics[1] ? 'present' : 'missing'}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
 }

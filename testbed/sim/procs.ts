@@ -68,7 +68,12 @@ export function startProcess(spec: ProcessSpec): Running {
   const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn(
     'bash',
-    ['-c', 'trap "kill -TERM \\$child 2>/dev/null" TERM; "$@" & child=$!; wait $child; rc=$?; wait $child 2>/dev/null; echo $rc > "$EXIT_FILE"; exit $rc', 'container', ...spec.argv],
+    [
+      '-c',
+      'trap "kill -TERM \\$child 2>/dev/null" TERM; "$@" & child=$!; wait $child; rc=$?; wait $child 2>/dev/null; echo $rc > "$EXIT_FILE"; exit $rc',
+      'container',
+      ...spec.argv,
+    ],
     {
       cwd: spec.cwd,
       env: { ...spec.env, EXIT_FILE: exitFile },
@@ -121,7 +126,9 @@ export async function startHttp(ip: string, port: number, page: string): Promise
       res.end(page);
     } else {
       res.writeHead(404, { 'Content-Type': 'text/html' });
-      res.end('<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>\n');
+      res.end(
+        '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>\n',
+      );
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -152,7 +159,12 @@ export function findVenv(repoRoot: string): Promise<string> {
       [join(repoRoot, 'deploy/demo/venv.sh'), '--print-path'],
       { timeout: 30 * 60_000, maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`deploy/demo/venv.sh --print-path failed: ${stderr.trim().split('\n').pop() ?? err.message}`));
+        if (err)
+          reject(
+            new Error(
+              `deploy/demo/venv.sh --print-path failed: ${stderr.trim().split('\n').pop() ?? err.message}`,
+            ),
+          );
         else resolve(stdout.trim().split('\n').pop() ?? '');
       },
     );

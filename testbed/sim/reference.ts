@@ -48,7 +48,10 @@ function splitDockerDomain(name: string): [string, string] {
 /** Parses like ParseNormalizedNamed; the error text is the library's. */
 export function parseImageReference(input: string): ParseResult {
   if (IDENTIFIER.test(input)) {
-    return { ok: false, error: `invalid repository name (${input}), cannot specify 64-byte hexadecimal strings` };
+    return {
+      ok: false,
+      error: `invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`,
+    };
   }
   const [domain, remainder] = splitDockerDomain(input);
   const colon = remainder.indexOf(':');

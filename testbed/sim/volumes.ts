@@ -27,11 +27,17 @@ async function sourceMissing(
   optional: boolean | undefined,
 ): Promise<string | undefined> {
   if (optional) return undefined;
-  const found = kind === 'configmap' ? await getConfigMap(deps.core, ns, name) : await getSecret(deps.core, ns, name);
+  const found =
+    kind === 'configmap' ? await getConfigMap(deps.core, ns, name) : await getSecret(deps.core, ns, name);
   return found ? undefined : msg.notFound(kind, name);
 }
 
-export async function mountVolume(deps: VolumeDeps, pod: V1Pod, node: string, vol: V1Volume): Promise<VolumeState> {
+export async function mountVolume(
+  deps: VolumeDeps,
+  pod: V1Pod,
+  node: string,
+  vol: V1Volume,
+): Promise<VolumeState> {
   const ns = pod.metadata?.namespace ?? 'default';
   if (vol.configMap) {
     const err = await sourceMissing(deps, ns, 'configmap', vol.configMap.name ?? '', vol.configMap.optional);
@@ -71,7 +77,8 @@ export async function mountVolume(deps: VolumeDeps, pod: V1Pod, node: string, vo
     }
     const csi = pv.spec?.csi;
     if (!csi) return { kind: 'mounted' };
-    if ((await needsAttach(deps, csi.driver)) && !(await attached(deps, pvName, node))) return { kind: 'waiting', why: `volume ${pvName} is not attached` };
+    if ((await needsAttach(deps, csi.driver)) && !(await attached(deps, pvName, node)))
+      return { kind: 'waiting', why: `volume ${pvName} is not attached` };
     if (csi.driver === deps.catalog.sshfs.driver) {
       const a = csi.volumeAttributes ?? {};
       const server = a.server ?? '';
@@ -111,6 +118,7 @@ async function needsAttach(deps: VolumeDeps, driver: string): Promise<boolean> {
 async function attached(deps: VolumeDeps, pv: string, node: string): Promise<boolean> {
   const list = await deps.storage.listVolumeAttachment();
   return list.items.some(
-    (va) => va.spec.source.persistentVolumeName === pv && va.spec.nodeName === node && va.status?.attached === true,
+    (va) =>
+      va.spec.source.persistentVolumeName === pv && va.spec.nodeName === node && va.status?.attached === true,
   );
 }

@@ -88,11 +88,13 @@ function commandLines(c: V1Container): string[] {
   const all = [...(c.command ?? []), ...(c.args ?? [])];
   const lines = [all.join(' ')];
   const dashC = all.indexOf('-c');
-  if (dashC > 0 && /(^|\/)(ba)?sh$/.test(all[0] ?? '') && all[dashC + 1] !== undefined) lines.push(all[dashC + 1] ?? '');
+  if (dashC > 0 && /(^|\/)(ba)?sh$/.test(all[0] ?? '') && all[dashC + 1] !== undefined)
+    lines.push(all[dashC + 1] ?? '');
   return lines.map((l) => l.trim());
 }
 
-const LAUNCHERS = /(^|\/)(jupyterhub-singleuser|start-singleuser\.(sh|py)|start-notebook\.(sh|py)|start\.sh|tini|jupyter|labhub)$/;
+const LAUNCHERS =
+  /(^|\/)(jupyterhub-singleuser|start-singleuser\.(sh|py)|start-notebook\.(sh|py)|start\.sh|tini|jupyter|labhub)$/;
 const BIND_OPTION = /^--((ServerApp|NotebookApp|SingleUserNotebookApp)\.)?(ip|port)(=|$)/;
 
 /** Translates a notebook container's command line into jupyterhub-singleuser options. */
@@ -169,7 +171,9 @@ export class PodWorker {
         if (term?.finishedAt) r.finishedAt = new Date(term.finishedAt).getTime();
         if (cs.state?.running) {
           r.state = cs.state;
-          r.startedAt = cs.state.running.startedAt ? iso(new Date(cs.state.running.startedAt).getTime()) : iso();
+          r.startedAt = cs.state.running.startedAt
+            ? iso(new Date(cs.state.running.startedAt).getTime())
+            : iso();
           r.adopt = true;
         } else if (cs.state?.terminated) {
           r.state = cs.state;
@@ -297,7 +301,10 @@ export class PodWorker {
       all = false;
       let delay = 2000;
       if (state.kind === 'failed') {
-        delay = known?.state.kind === 'failed' ? Math.min(known.delay * 2, VOLUME_RETRY_MAX_MS) : VOLUME_RETRY_FIRST_MS;
+        delay =
+          known?.state.kind === 'failed'
+            ? Math.min(known.delay * 2, VOLUME_RETRY_MAX_MS)
+            : VOLUME_RETRY_FIRST_MS;
         await this.deps.events.emit(this.target(), 'Warning', 'FailedMount', state.message);
       }
       this.volumeStates.set(vol.name, { state, next: now + delay, delay });
@@ -333,10 +340,21 @@ export class PodWorker {
       const key = `${this.uid}_${r.spec.name}`;
       if (this.deps.crashBackoff.inBackoffSince(key, r.finishedAt)) {
         const b = this.deps.crashBackoff.get(key);
-        const pod = podDesc({ name: this.pod.metadata?.name ?? '', namespace: this.pod.metadata?.namespace ?? '', uid: this.uid });
+        const pod = podDesc({
+          name: this.pod.metadata?.name ?? '',
+          namespace: this.pod.metadata?.namespace ?? '',
+          uid: this.uid,
+        });
         if (r.state.terminated) r.lastState = { terminated: r.state.terminated };
-        r.state = { waiting: { reason: 'CrashLoopBackOff', message: msg.crashBackOffStatus(b, r.spec.name, pod) } };
-        await this.deps.events.emit(this.target(r), 'Warning', 'BackOff', msg.crashBackOffEvent(r.spec.name, pod));
+        r.state = {
+          waiting: { reason: 'CrashLoopBackOff', message: msg.crashBackOffStatus(b, r.spec.name, pod) },
+        };
+        await this.deps.events.emit(
+          this.target(r),
+          'Warning',
+          'BackOff',
+          msg.crashBackOffEvent(r.spec.name, pod),
+        );
         const left = this.deps.crashBackoff.remaining(key, r.finishedAt);
         r.nextAttempt = now + Math.min(REQUEUE_MS, left + 100);
         this.wakeAt(r.nextAttempt);
@@ -368,7 +386,9 @@ export class PodWorker {
     }
     const parsed = parseImageReference(image);
     const tagged = parsed.ok ? withDefaultTag(image, parsed.ref) : image;
-    const policy = c.imagePullPolicy ?? (parsed.ok && (parsed.ref.tag ?? 'latest') === 'latest' ? 'Always' : 'IfNotPresent');
+    const policy =
+      c.imagePullPolicy ??
+      (parsed.ok && (parsed.ref.tag ?? 'latest') === 'latest' ? 'Always' : 'IfNotPresent');
     const present = outcome.kind === 'exists' && this.node.images.has(outcome.normalized);
     if (policy === 'Never' && !present) {
       await ev.emit(t, 'Warning', 'ErrImageNeverPull', msg.neverPull(image));
@@ -384,7 +404,11 @@ export class PodWorker {
         await ev.emit(t, 'Normal', 'BackOff', msg.pullBackOff(tagged));
         await ev.emit(t, 'Warning', 'Failed', msg.error('ImagePullBackOff'));
         const prev = this.deps.pullErrors.get(key);
-        this.fail(r, 'ImagePullBackOff', prev ? `${msg.pullBackOff(tagged)}: ${prev}` : msg.pullBackOff(tagged));
+        this.fail(
+          r,
+          'ImagePullBackOff',
+          prev ? `${msg.pullBackOff(tagged)}: ${prev}` : msg.pullBackOff(tagged),
+        );
         return;
       }
       this.deps.pullErrors.delete(key);
@@ -432,7 +456,14 @@ export class PodWorker {
       const at = Date.now();
       r.finishedAt = at;
       r.state = {
-        terminated: { exitCode: 128, reason: 'StartError', message: text, startedAt: new Date(0), finishedAt: new Date(at), containerID: r.containerID },
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message: text,
+          startedAt: new Date(0),
+          finishedAt: new Date(at),
+          containerID: r.containerID,
+        },
       };
       r.ready = false;
       this.wakeAt(at + 100);
@@ -487,7 +518,12 @@ export class PodWorker {
       await sleep(pullMs);
       this.node.images.add(outcome.normalized);
       this.deps.imagesChanged();
-      return { ok: true as const, pullMs: Date.now() - began, totalMs: Date.now() - queued, size: outcome.image.size };
+      return {
+        ok: true as const,
+        pullMs: Date.now() - began,
+        totalMs: Date.now() - queued,
+        size: outcome.image.size,
+      };
     });
     this.node.pullQueue = job.catch(() => undefined);
     return job;
@@ -505,7 +541,7 @@ export class PodWorker {
     if (img.server === 'static-http') {
       const port = c.ports?.[0]?.containerPort ?? 80;
       const name = this.pod.metadata?.name ?? '';
-      return startHttp(this.podIP ?? '127.0.0.1', port, `<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>Served by testbed pod ${escapeHtml(name)}.</p></body></html>\n`);
+      return startHttp(this.podIP ?? '127.0.0.1', port, nginxPage(name));
     }
     if (img.server === 'jupyterhub-singleuser') return this.launchSingleuser(c, env);
     return forever();
@@ -516,7 +552,9 @@ export class PodWorker {
     try {
       venv = await this.deps.venv();
     } catch (err) {
-      throw new Error(`exec: "jupyterhub-singleuser": executable file not found in $PATH (${(err as Error).message})`);
+      throw new Error(
+        `exec: "jupyterhub-singleuser": executable file not found in $PATH (${(err as Error).message})`,
+      );
     }
     const ip = this.podIP ?? '127.0.0.1';
     const { args, port: argPort } = singleuserArgs(c);
@@ -538,7 +576,13 @@ export class PodWorker {
       dir: this.dir,
       name: c.name,
       cwd: home,
-      argv: [join(venv, 'bin', 'jupyterhub-singleuser'), ...args, `--ip=${ip}`, `--port=${port}`, '--allow-root'],
+      argv: [
+        join(venv, 'bin', 'jupyterhub-singleuser'),
+        ...args,
+        `--ip=${ip}`,
+        `--port=${port}`,
+        '--allow-root',
+      ],
       env: {
         PATH: `${join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
         LANG: 'C.UTF-8',
@@ -561,14 +605,20 @@ export class PodWorker {
       // The process ended while the simulated kubelet was down: the container exited.
       r.finishedAt = Date.now();
       r.state = {
-        terminated: { exitCode: 137, reason: 'Error', startedAt: startedAt as unknown as Date, finishedAt: iso() as unknown as Date, containerID: r.containerID },
+        terminated: {
+          exitCode: 137,
+          reason: 'Error',
+          startedAt: startedAt as unknown as Date,
+          finishedAt: iso() as unknown as Date,
+          containerID: r.containerID,
+        },
       };
       return;
     }
     if (outcome.kind === 'exists' && outcome.image.server === 'static-http' && !r.init) {
       const port = r.spec.ports?.[0]?.containerPort ?? 80;
       const name = this.pod.metadata?.name ?? '';
-      this.running(r, await startHttp(this.podIP ?? '127.0.0.1', port, `<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>Served by testbed pod ${escapeHtml(name)}.</p></body></html>\n`), startedAt);
+      this.running(r, await startHttp(this.podIP ?? '127.0.0.1', port, nginxPage(name)), startedAt);
       return;
     }
     this.running(r, forever(), startedAt);
@@ -587,7 +637,8 @@ export class PodWorker {
     for (const r of this.runs.values()) {
       const run = r.run;
       if (!run) continue;
-      if (deletePod) await this.deps.events.emit(this.target(r), 'Normal', 'Killing', msg.killing(r.spec.name));
+      if (deletePod)
+        await this.deps.events.emit(this.target(r), 'Normal', 'Killing', msg.killing(r.spec.name));
       r.run = undefined;
       stops.push(run.stop(graceMs));
     }
@@ -595,7 +646,8 @@ export class PodWorker {
     this.deps.ips.release(this.podIP);
     this.deps.pullBackoff.forget(`${this.uid}_`);
     this.deps.crashBackoff.forget(`${this.uid}_`);
-    for (const k of this.deps.pullErrors.keys()) if (k.startsWith(`${this.uid}_`)) this.deps.pullErrors.delete(k);
+    for (const k of this.deps.pullErrors.keys())
+      if (k.startsWith(`${this.uid}_`)) this.deps.pullErrors.delete(k);
     if (deletePod) {
       const name = this.pod.metadata?.name ?? '';
       const namespace = this.pod.metadata?.namespace ?? 'default';
@@ -647,7 +699,9 @@ export class PodWorker {
     const policy = this.pod.spec?.restartPolicy ?? 'Always';
     const runs = [...this.runs.values()];
     const inits = runs.filter((r) => r.init);
-    const failedInit = inits.some((r) => r.done === false && r.state.terminated && r.state.terminated.exitCode !== 0);
+    const failedInit = inits.some(
+      (r) => r.done === false && r.state.terminated && r.state.terminated.exitCode !== 0,
+    );
     if (failedInit && policy === 'Never') return 'Failed';
     if (inits.some((r) => !r.done)) return 'Pending';
     let waiting = 0;
@@ -688,7 +742,12 @@ export class PodWorker {
         'ContainersNotInitialized',
         `containers with incomplete status: [${incomplete.join(' ')}]`,
       ),
-      this.condition('Ready', unready.length === 0, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`),
+      this.condition(
+        'Ready',
+        unready.length === 0,
+        'ContainersNotReady',
+        `containers with unready status: [${unready.join(' ')}]`,
+      ),
       this.condition(
         'ContainersReady',
         unready.length === 0,
@@ -714,7 +773,11 @@ export class PodWorker {
     if (json === this.lastStatus) return;
     try {
       await this.deps.core.patchNamespacedPodStatus(
-        { name: this.pod.metadata?.name ?? '', namespace: this.pod.metadata?.namespace ?? 'default', body: { status } },
+        {
+          name: this.pod.metadata?.name ?? '',
+          namespace: this.pod.metadata?.namespace ?? 'default',
+          body: { status },
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       this.lastStatus = json;
@@ -727,6 +790,11 @@ export class PodWorker {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The page the nginx stand-in serves; names the pod so tests can tell pods apart. */
+function nginxPage(pod: string): string {
+  return `<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>Served by testbed pod ${escapeHtml(pod)}.</p></body></html>\n`;
 }
 
 function escapeHtml(s: string): string {

@@ -23,14 +23,7 @@ import {
   pickLang,
   strings,
 } from './i18n.js';
-import {
-  buildMailto,
-  progressUrl,
-  type ServerRef,
-  safeHttpUrl,
-  spawnUrl,
-  xsrfToken,
-} from './links.js';
+import { buildMailto, progressUrl, type ServerRef, safeHttpUrl, spawnUrl, xsrfToken } from './links.js';
 import { forget, type Remembered, recall, remember } from './memory.js';
 import { fetchUserOptions, respawn, respawnOptions } from './respawn.js';
 import { STYLES } from './styles.js';
@@ -73,7 +66,9 @@ export class SpawnDiagnosisElement extends HTMLElement {
   readonly #root: ShadowRoot;
   readonly #wrap: HTMLDivElement;
   #source: EventSource | undefined;
-  #shown: { annotation: DiagnosisAnnotation; event: RawEvent | undefined; at: Date; remembered: boolean } | undefined;
+  #shown:
+    | { annotation: DiagnosisAnnotation; event: RawEvent | undefined; at: Date; remembered: boolean }
+    | undefined;
   #note: { annotation: DiagnosisAnnotation; event: RawEvent } | undefined;
   #failedMessage: string | undefined;
   /** How the stream ended, as the `data-stream-end` attribute: 'failed' or 'ready'. */
@@ -112,7 +107,9 @@ export class SpawnDiagnosisElement extends HTMLElement {
     if (!attr) return undefined;
     try {
       const v: unknown = JSON.parse(attr);
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+      return typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? (v as Record<string, unknown>)
+        : undefined;
     } catch {
       return undefined;
     }
@@ -185,8 +182,11 @@ export class SpawnDiagnosisElement extends HTMLElement {
   showRemembered(): boolean {
     const r = recall(sessionStorage, this.serverRef);
     if (!r) return false;
-    if (!this.#userOptions && r.userOptions && !this.getAttribute('user-options')) this.#userOptions = r.userOptions;
-    const event: RawEvent = { involvedObject: { name: r.pod.name, namespace: r.pod.namespace, uid: r.pod.uid } };
+    if (!this.#userOptions && r.userOptions && !this.getAttribute('user-options'))
+      this.#userOptions = r.userOptions;
+    const event: RawEvent = {
+      involvedObject: { name: r.pod.name, namespace: r.pod.namespace, uid: r.pod.uid },
+    };
     this.#shown = { annotation: r.annotation, event, at: new Date(r.at), remembered: true };
     this.#render();
     this.#emit('diagnosis', { annotation: r.annotation, rawEvent: event, remembered: true });
@@ -287,9 +287,15 @@ export class SpawnDiagnosisElement extends HTMLElement {
     const eta = p?.etaSeconds !== undefined ? formatEta(p.etaSeconds, lang) : undefined;
     const text = el('div', {});
     text.append(el('p', { class: 'note-title' }, annotation.title[lang] || t.progressHeading));
-    if (annotation.category === 'image.pulling' || size || eta) text.append(el('p', { class: 'eta' }, t.downloading(size, eta)));
-    if (annotation.detail[lang]) text.append(el('p', { class: 'note-detail' }, annotation.detail[lang]));
-    return el('section', { class: 'note', role: 'status', 'aria-live': 'polite', part: 'note' }, el('span', { class: 'dot', 'aria-hidden': 'true' }), text);
+    // Size and time left are ours to say; the why and the patience are the service's detail.
+    if (size || eta) text.append(el('p', { class: 'eta' }, t.downloading(size, eta)));
+    text.append(el('p', { class: 'note-detail' }, annotation.detail[lang] || t.patience));
+    return el(
+      'section',
+      { class: 'note', role: 'status', 'aria-live': 'polite', part: 'note' },
+      el('span', { class: 'dot', 'aria-hidden': 'true' }),
+      text,
+    );
   }
 
   #card(lang: Lang): HTMLElement {
@@ -300,7 +306,8 @@ export class SpawnDiagnosisElement extends HTMLElement {
     const heading = el('h2', { id: 'sd-heading' }, headingFor(annotation.category, lang));
     const body = el('div', { class: 'body' }, heading);
     body.append(el('p', { class: 'title', part: 'title' }, annotation.title[lang]));
-    if (annotation.detail[lang]) body.append(el('p', { class: 'detail', part: 'detail' }, annotation.detail[lang]));
+    if (annotation.detail[lang])
+      body.append(el('p', { class: 'detail', part: 'detail' }, annotation.detail[lang]));
 
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     if (annotation.advice.length) {
@@ -316,25 +323,69 @@ export class SpawnDiagnosisElement extends HTMLElement {
     body.append(status);
 
     const actions = el('div', { class: 'actions' });
-    actions.append(el('a', { class: 'btn primary', href: this.getAttribute('spawn-url') || spawnUrl(ref), 'data-action': 'try-again' }, t.tryAgain));
+    actions.append(
+      el(
+        'a',
+        {
+          class: 'btn primary',
+          href: this.getAttribute('spawn-url') || spawnUrl(ref),
+          'data-action': 'try-again',
+        },
+        t.tryAgain,
+      ),
+    );
     const contact = annotation.contact || this.getAttribute('contact') || '';
     const when = formatTime(at, lang);
     if (contact) {
       const mail = buildMailto(
         contact,
         t.mailSubject(pod.name || ref.user),
-        t.mailBody({ pod: pod.name || '?', namespace: pod.namespace || '?', time: `${when} (${at.toISOString()})`, category: annotation.category, title: annotation.title[lang] }),
+        t.mailBody({
+          pod: pod.name || '?',
+          namespace: pod.namespace || '?',
+          time: `${when} (${at.toISOString()})`,
+          category: annotation.category,
+          title: annotation.title[lang],
+        }),
       );
       const url = mail ? undefined : safeHttpUrl(contact);
-      if (mail || url) actions.append(el('a', { class: 'btn secondary', href: (mail ?? url)!, 'data-action': 'contact' }, `${t.contact}: ${mail ? contact.replace(/^mailto:/i, '') : contact}`));
+      if (mail || url)
+        actions.append(
+          el(
+            'a',
+            { class: 'btn secondary', href: (mail ?? url)!, 'data-action': 'contact' },
+            `${t.contact}: ${mail ? contact.replace(/^mailto:/i, '') : contact}`,
+          ),
+        );
       else body.append(el('p', { class: 'meta' }, `${t.contact}: ${contact}`));
     }
     const docs = annotation.docs ? safeHttpUrl(annotation.docs) : undefined;
-    if (docs) actions.append(el('a', { class: 'btn secondary', href: docs, target: '_blank', rel: 'noopener noreferrer', 'data-action': 'docs' }, t.docs));
+    if (docs)
+      actions.append(
+        el(
+          'a',
+          {
+            class: 'btn secondary',
+            href: docs,
+            target: '_blank',
+            rel: 'noopener noreferrer',
+            'data-action': 'docs',
+          },
+          t.docs,
+        ),
+      );
     body.append(actions);
 
-    const meta = [pod.name && `${pod.namespace ? `${pod.namespace}/` : ''}${pod.name}`, when].filter(Boolean).join(' · ');
-    body.append(el('p', { class: 'meta' }, remembered ? `${t.remembered(when)}${pod.name ? ` · ${pod.name}` : ''}` : meta));
+    const meta = [pod.name && `${pod.namespace ? `${pod.namespace}/` : ''}${pod.name}`, when]
+      .filter(Boolean)
+      .join(' · ');
+    body.append(
+      el(
+        'p',
+        { class: 'meta' },
+        remembered ? `${t.remembered(when)}${pod.name ? ` · ${pod.name}` : ''}` : meta,
+      ),
+    );
     if (event?.message || this.#failedMessage) {
       const details = el('details', {}, el('summary', {}, t.details));
       details.append(el('p', {}, `${annotation.category}${event?.message ? `: ${event.message}` : ''}`));
@@ -343,15 +394,32 @@ export class SpawnDiagnosisElement extends HTMLElement {
     }
 
     const pic = el('div', { class: 'pic', part: 'picture' }, picture());
-    return el('section', { class: 'card', role: 'alert', 'aria-labelledby': 'sd-heading', part: 'card', 'data-category': annotation.category }, pic, body);
+    return el(
+      'section',
+      {
+        class: 'card',
+        role: 'alert',
+        'aria-labelledby': 'sd-heading',
+        part: 'card',
+        'data-category': annotation.category,
+      },
+      pic,
+      body,
+    );
   }
 
   #retryButton(request: AdviceRequest, lang: Lang, status: HTMLElement): HTMLButtonElement {
     const t = strings(lang);
-    const button = el('button', { type: 'button', 'data-action': 'retry-with' }, t.retryWith(formatRequest(request, lang)));
+    const button = el(
+      'button',
+      { type: 'button', 'data-action': 'retry-with' },
+      t.retryWith(formatRequest(request, lang)),
+    );
     button.addEventListener('click', async () => {
       const ref = this.serverRef;
-      const buttons = Array.from(this.#root.querySelectorAll<HTMLButtonElement>('button[data-action="retry-with"]'));
+      const buttons = Array.from(
+        this.#root.querySelectorAll<HTMLButtonElement>('button[data-action="retry-with"]'),
+      );
       let previous = this.userOptions;
       const xsrf = xsrfToken(jhdata(), document.cookie);
       // A host page may start the server itself: cancel the event and read detail.options.

@@ -11,7 +11,12 @@ export const COMPONENT = 'spawn-doctor';
 
 /** The parts of a core/v1 Event (as KubeSpawner forwards it in `raw_event`) that we read. */
 export interface RawEvent {
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown>; creationTimestamp?: string };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, unknown>;
+    creationTimestamp?: string;
+  };
   involvedObject?: { kind?: string; name?: string; namespace?: string; uid?: string };
   reason?: string;
   type?: string;
@@ -67,7 +72,11 @@ export function parseAnnotation(
     return { ok: false, reason: `annotation ${ANNOTATION_KEY} is not JSON: ${(err as Error).message}` };
   }
   const result = validateAnnotation(json);
-  if (!result.ok) return { ok: false, reason: `annotation ${ANNOTATION_KEY} is invalid at ${result.path}: ${result.message}` };
+  if (!result.ok)
+    return {
+      ok: false,
+      reason: `annotation ${ANNOTATION_KEY} is invalid at ${result.path}: ${result.message}`,
+    };
   return { ok: true, annotation: result.value };
 }
 
@@ -75,7 +84,8 @@ export function parseAnnotation(
 export function interpret(msg: unknown): Interpreted {
   if (!isObject(msg)) return { kind: 'other' };
   if (msg.ready === true) return { kind: 'ready' };
-  if (msg.failed === true) return { kind: 'failed', message: typeof msg.message === 'string' ? msg.message : '' };
+  if (msg.failed === true)
+    return { kind: 'failed', message: typeof msg.message === 'string' ? msg.message : '' };
   const raw = msg.raw_event;
   if (!isObject(raw)) return { kind: 'other' };
   const event = raw as RawEvent;
@@ -83,7 +93,11 @@ export function interpret(msg: unknown): Interpreted {
   const annotations = isObject(event.metadata?.annotations) ? event.metadata.annotations : {};
   const parsed = parseAnnotation(annotations[ANNOTATION_KEY]);
   if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason, event };
-  return { kind: event.reason === DIAGNOSIS_REASON ? 'diagnosis' : 'progress', annotation: parsed.annotation, event };
+  return {
+    kind: event.reason === DIAGNOSIS_REASON ? 'diagnosis' : 'progress',
+    annotation: parsed.annotation,
+    event,
+  };
 }
 
 /** Parses one SSE `data:` payload; anything unparsable is just `other`. */

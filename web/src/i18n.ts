@@ -43,8 +43,15 @@ export interface Strings {
   docs: string;
   details: string;
   mailSubject: (pod: string) => string;
-  mailBody: (fields: { pod: string; namespace: string; time: string; category: string; title: string }) => string;
+  mailBody: (fields: {
+    pod: string;
+    namespace: string;
+    time: string;
+    category: string;
+    title: string;
+  }) => string;
   downloading: (size: string | undefined, eta: string | undefined) => string;
+  patience: string;
   remembered: (time: string) => string;
   dismiss: string;
 }
@@ -64,7 +71,8 @@ const EN: Strings = {
   mailBody: (f) =>
     `Hello,\n\nmy notebook server did not start.\n\nWhat the page said: ${f.title}\nPod: ${f.pod}\nNamespace: ${f.namespace}\nTime: ${f.time}\nCategory: ${f.category}\n\nThank you.`,
   downloading: (size, eta) =>
-    `${size ? `Downloading a ${size} image` : 'Downloading the image'}${eta ? `, ${eta}` : ''}. This is normal for large images; please keep this page open.`,
+    `${size ? `Downloading a ${size} image` : 'Downloading the image'}${eta ? `, ${eta}` : ''}.`,
+  patience: 'This is normal for large images; please keep this page open.',
   remembered: (time) => `The last attempt to start this server failed (${time}).`,
   dismiss: 'Hide',
 };
@@ -84,7 +92,8 @@ const CS: Strings = {
   mailBody: (f) =>
     `Dobrý den,\n\nmůj notebook server se nespustil.\n\nCo stránka napsala: ${f.title}\nPod: ${f.pod}\nNamespace: ${f.namespace}\nČas: ${f.time}\nKategorie: ${f.category}\n\nDěkuji.`,
   downloading: (size, eta) =>
-    `${size ? `Stahuje se obraz o velikosti ${size}` : 'Stahuje se obraz'}${eta ? `, ${eta}` : ''}. U velkých obrazů je to normální; nechte prosím tuto stránku otevřenou.`,
+    `${size ? `Stahuje se obraz o velikosti ${size}` : 'Stahuje se obraz'}${eta ? `, ${eta}` : ''}.`,
+  patience: 'U velkých obrazů je to normální; nechte prosím tuto stránku otevřenou.',
   remembered: (time) => `Poslední pokus o spuštění tohoto serveru selhal (${time}).`,
   dismiss: 'Skrýt',
 };
@@ -97,7 +106,10 @@ export function strings(lang: Lang): Strings {
 export function headingFor(category: Category, lang: Lang): string {
   const family = category.split('.')[0];
   const byFamily: Record<string, { en: string; cs: string }> = {
-    scheduling: { en: 'Oops, there is no room for your server right now', cs: 'Jejda, pro váš server teď není místo' },
+    scheduling: {
+      en: 'Oops, there is no room for your server right now',
+      cs: 'Jejda, pro váš server teď není místo',
+    },
     quota: { en: 'Oops, your quota is used up', cs: 'Jejda, vaše kvóta je vyčerpaná' },
   };
   const specific = family ? byFamily[family] : undefined;
@@ -134,7 +146,8 @@ export function formatEta(seconds: number, lang: Lang): string {
   if (seconds < 60) return lang === 'cs' ? 'zbývá méně než minuta' : 'less than a minute left';
   if (seconds < 3600) {
     const m = Math.round(seconds / 60);
-    if (lang === 'cs') return `${czechPlural(m, 'zbývá', 'zbývají', 'zbývá')} asi ${m} ${czechPlural(m, 'minuta', 'minuty', 'minut')}`;
+    if (lang === 'cs')
+      return `${czechPlural(m, 'zbývá', 'zbývají', 'zbývá')} asi ${m} ${czechPlural(m, 'minuta', 'minuty', 'minut')}`;
     return `about ${m} ${m === 1 ? 'minute' : 'minutes'} left`;
   }
   const h = Math.round(seconds / 360) / 10;
@@ -149,7 +162,10 @@ export function formatRequest(
   lang: Lang,
 ): string {
   const nf = new Intl.NumberFormat(lang === 'cs' ? 'cs-CZ' : 'en-US', { maximumFractionDigits: 2 });
-  const parts = [`${nf.format(r.cpu)} CPU`, `${nf.format(r.memory)} GiB ${lang === 'cs' ? 'paměti' : 'memory'}`];
+  const parts = [
+    `${nf.format(r.cpu)} CPU`,
+    `${nf.format(r.memory)} GiB ${lang === 'cs' ? 'paměti' : 'memory'}`,
+  ];
   if (r.gpu !== 'none' && r.gpu_count > 0) parts.push(`${r.gpu_count}× ${r.gpu}`);
   else parts.push(lang === 'cs' ? 'bez GPU' : 'no GPU');
   return parts.join(', ');

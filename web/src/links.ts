@@ -1,7 +1,8 @@
 // Links built from event data. Only two shapes ever become an href: a mailto: to something that
 // looks like one e-mail address, and an http(s) URL. Everything else is shown as text.
 
-const EMAIL = /^[^\s@?&#%<>"'`/\\:;,()[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[^\s@?&#%<>"'`/\\:;,()[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);

@@ -25,7 +25,11 @@ export function memoryKey(ref: Pick<ServerRef, 'user' | 'server'>): string {
   return `spawn-doctor:diagnosis:${ref.user}/${ref.server}`;
 }
 
-export function remember(store: KeyValueStore, ref: Pick<ServerRef, 'user' | 'server'>, value: Remembered): void {
+export function remember(
+  store: KeyValueStore,
+  ref: Pick<ServerRef, 'user' | 'server'>,
+  value: Remembered,
+): void {
   try {
     store.setItem(memoryKey(ref), JSON.stringify(value));
   } catch {
@@ -41,7 +45,10 @@ export function forget(store: KeyValueStore, ref: Pick<ServerRef, 'user' | 'serv
   }
 }
 
-export function recall(store: KeyValueStore, ref: Pick<ServerRef, 'user' | 'server'>): Remembered | undefined {
+export function recall(
+  store: KeyValueStore,
+  ref: Pick<ServerRef, 'user' | 'server'>,
+): Remembered | undefined {
   let text: string | null;
   try {
     text = store.getItem(memoryKey(ref));

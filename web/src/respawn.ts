@@ -32,7 +32,7 @@ async function reason(res: Response): Promise<string> {
 
 /**
  * Starts the server with `options`; resolves to the spawn-pending URL to open. While the hub is
- * still stopping the failed spawn it answers 400 "... is pending stop": we retry for a while.
+ * still stopping the failed spawn it answers 400: we retry for a while (15 × 2 s by default).
  */
 export async function respawn(
   ref: ServerRef,
@@ -54,8 +54,10 @@ export async function respawn(
     });
     if (res.status === 201 || res.status === 202) return spawnPendingUrl(ref);
     last = await reason(res);
-    const pending = res.status === 400 && /pending/i.test(last);
-    if (!pending) throw new Error(last);
+    // While the failed spawn is being cancelled the hub answers "... is pending stop", or for a
+    // moment even "... is already running" (it still holds the cancelled server's record).
+    const transient = res.status === 400 && /pending|already running/i.test(last);
+    if (!transient) throw new Error(last);
     await deps.sleep(2000);
   }
   throw new Error(last);
@@ -73,7 +75,10 @@ export async function fetchUserOptions(
   let url = `${base}api/users/${encodeURIComponent(ref.user)}?include_stopped_servers=1`;
   if (deps.xsrf) url += `&_xsrf=${encodeURIComponent(deps.xsrf)}`;
   try {
-    const res = await deps.fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const res = await deps.fetch(url, {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
     if (!res.ok) return undefined;
     const user = (await res.json()) as { servers?: Record<string, { user_options?: unknown }> };
     const options = user.servers?.[ref.server]?.user_options;

@@ -91,7 +91,8 @@ function annotation(v: unknown): DiagnosisAnnotation {
     const p = record(o.progress, 'progress');
     const progress: NonNullable<DiagnosisAnnotation['progress']> = {};
     if (p.imageSize !== undefined) progress.imageSize = num(p.imageSize, 'progress.imageSize', 'nonnegative');
-    if (p.etaSeconds !== undefined) progress.etaSeconds = num(p.etaSeconds, 'progress.etaSeconds', 'nonnegative');
+    if (p.etaSeconds !== undefined)
+      progress.etaSeconds = num(p.etaSeconds, 'progress.etaSeconds', 'nonnegative');
     out.progress = progress;
   }
   return out;

@@ -7,7 +7,8 @@ import type { DiagnosisParams } from '../types.js';
 
 const SSHFS_DRIVER = /\bcsi-sshfs\b|\bsshfs\.csi\b|\bsshfs-csi\b/i;
 // `cmd: 'sshfs ondryx@storage-brno12-cerit.metacentrum.cz:/nfs4/home/ondryx /var/lib/... -o ...'`
-const SSHFS_CMD = /\bsshfs\s+(?:-\S+\s+)*(?:([^@\s'"]+)@)?([A-Za-z0-9.-]+):(\S*)/;
+// Options before the source may take a value (`-o ro`, `-p 22`); a value has no `@` or `:`.
+const SSHFS_CMD = /\bsshfs\s+(?:-\S+\s+(?:[^-\s@:'"][^\s@:'"]*\s+)?)*(?:([^@\s'"]+)@)?([A-Za-z0-9.-]+):(\S*)/;
 const SSHFS_OUTPUT = /output: "((?:[^"\\]|\\.)*)"/;
 const DRIVER_NAME = /of (\S+) CSI driver|driver name (\S+) not found|CSI driver (\S+)/;
 const NOT_REGISTERED = /^object "[^"]*"\/"[^"]*" not registered\s*$/;
@@ -16,7 +17,11 @@ const NFS = /mount\.nfs4?:|-t nfs4?\b/;
 const NFS_SOURCE = /-t nfs4?\s+(?:-o\s+\S+\s+)?([A-Za-z0-9.-]+):(\S+)/;
 
 function unescapeOutput(s: string): string {
-  return s.replace(/\\n/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/\\[nrt]/g, ' ')
+    .replace(/\\"/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function specDriver(ctx: RuleContext, volume: string | undefined): string | undefined {
@@ -123,7 +128,14 @@ function mount(ctx: RuleContext, volume: string | undefined, cause: string): Mat
   }
   // The kubelet's object cache not yet knowing the pod's ConfigMap/Secret right after scheduling:
   // transient, the retry succeeds. If it never does, the kubelet's timeout summary reports it.
-  if (NOT_REGISTERED.test(cause)) return { category: 'normal', strength: 'info', topic: 'mount', params: {}, rule: 'volume.not-registered' };
+  if (NOT_REGISTERED.test(cause))
+    return {
+      category: 'normal',
+      strength: 'info',
+      topic: 'mount',
+      params: {},
+      rule: 'volume.not-registered',
+    };
   const weak = CACHE_SYNC.test(cause);
   const cm = /configmaps? "([^"]+)" not found/.exec(cause);
   const secret = /secrets? "([^"]+)" not found/.exec(cause);
@@ -137,7 +149,7 @@ function mount(ctx: RuleContext, volume: string | undefined, cause: string): Mat
   });
   return {
     category: 'volume.mount_failed',
-    strength: 'decisive',
+    strength: weak ? 'weak' : 'decisive',
     topic: 'mount',
     params,
     rule: 'volume.mount',

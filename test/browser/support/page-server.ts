@@ -11,7 +11,9 @@ export function buildBundle(): string {
 }
 
 export function fixture(name: string): string[] {
-  return readFileSync(new URL(`../fixtures/${name}.jsonl`, import.meta.url), 'utf8').trim().split('\n');
+  return readFileSync(new URL(`../fixtures/${name}.jsonl`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
 }
 
 /** The page: JupyterHub-like frame, `lang="en"` as the stock hub has, theme from ?theme. */
@@ -61,10 +63,16 @@ export async function startPageServer(bundle: string): Promise<PageServer> {
       const attrs = `progress-url="/progress?stream=${encodeURIComponent(stream)}" base-url="/hub/" user="alice" server=""`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(attrs, theme));
     } else if (u.pathname === '/not-running') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page('mode="remembered" user="alice" server=""', theme));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(page('mode="remembered" user="alice" server=""', theme));
     } else if (u.pathname === '/progress') {
       const lines = fixture(u.searchParams.get('stream') ?? 'image-not-found');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       open.add(res);
       res.on('close', () => open.delete(res));
       let i = 0;

@@ -264,3 +264,17 @@ test('progress notes: one Normal SpawnProgress Event per UID, updated in place',
   );
   assert.equal(await a.alreadyStopped(spawn), false, 'a progress note is not a stop');
 });
+
+test('concurrent stops of one UID in one process are one stop', async () => {
+  const spawn = await makePod('jupyter-frank', { user: 'frank', server: '' });
+  const a = actions(true);
+  const before = observed.filter(([act]) => act === 'announce').length;
+  const [r1, r2] = await Promise.all([
+    a.stop({ spawn, annotation, sentence: 'x.' }),
+    a.stop({ spawn, annotation, sentence: 'x.' }),
+  ]);
+  assert.equal(r1, r2);
+  assert.equal(r1.outcome, 'pod-deleted', r1.notes.join('; '));
+  assert.equal(observed.filter(([act]) => act === 'announce').length, before + 1);
+  assert.deepEqual(await eventsOf(spawn.uid), []);
+});

@@ -83,7 +83,10 @@ test('NAMESPACE/POD: a readable diagnosis with the scheduler evidence', async ()
     new RegExp(`^${ns}/jupyter-alice \\(user alice, default server, phase Pending, uid [0-9a-f-]+\\)`),
   );
   assert.match(r.stdout, /\[scheduling\.no_matching_node, action stop, error\]/);
-  assert.match(r.stdout, /Evidence:\n {2}- (status|event) FailedScheduling[^\n]*: 0\/\d+ nodes are available/);
+  assert.match(
+    r.stdout,
+    /Evidence:\n {2}- (status|event) FailedScheduling[^\n]*: 0\/\d+ nodes are available/,
+  );
   assert.doesNotMatch(r.stdout, /not a JupyterHub single-user pod/);
 });
 

@@ -34,7 +34,9 @@ let admin: KubeConfig;
 let adminCore: CoreV1Api;
 let access: ServiceAccountAccess;
 const HOLD = { pod_patch: { spec: { schedulingGates: [{ name: 'spawn-doctor.test/hold' }] } } };
-export const SERVICE_SCOPES = ['read:servers', 'delete:servers'];
+/** The JupyterHub scopes spawn-doctor needs (docs/jupyterhub-limits.md, section 1). */
+const SERVICE_SCOPES = ['read:servers', 'delete:servers'];
+const namespacesMade = new Set<string>();
 
 const annotation: DiagnosisAnnotation = {
   version: 1,
@@ -53,6 +55,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const name of namespacesMade) await adminCore.deleteNamespace({ name }).catch(() => undefined);
   await adminCore.deleteNamespace({ name: serviceNs }).catch(() => undefined);
   if (access) await removeRbac(access);
 });
@@ -128,6 +131,7 @@ async function startPending(
   const started = await hub.startServer(user, '', HOLD);
   assert.equal(started.status, 202, JSON.stringify(started.body));
   const pod = await hub.waitFor(() => podOf(user), { timeoutMs: 60_000, what: `the pod of ${user}` });
+  namespacesMade.add(pod.metadata!.namespace!);
   const stream = watchStream(hub, user);
   return { spawn: spawnOf(pod, user), stream };
 }

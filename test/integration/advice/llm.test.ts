@@ -60,7 +60,7 @@ before(async () => {
 });
 after(async () => llm.close());
 
-async function advise(timeoutSeconds = 2) {
+async function advise(timeoutSeconds = 8) {
   const registry = new Registry();
   const host = await loadPluginHost(
     {
@@ -189,8 +189,8 @@ describe('LLM advisor against an OpenAI-compatible server', () => {
   }
 
   it('a slow model: abandoned at the timeout, the solver’s suggestions alone', async () => {
-    const { run, metric } = await advise(0.5);
-    llm.script(answers.slow(5000, [{ cpu: 32, memory: 16, gpu: 'nvidia.com/gpu', gpu_count: 2 }]));
+    const { run, metric } = await advise(1);
+    llm.script(answers.slow(30_000, [{ cpu: 32, memory: 16, gpu: 'nvidia.com/gpu', gpu_count: 2 }]));
     const out = await run();
     assert.deepEqual(requestsOf(out.advice), solverOnly);
     assert.equal(await metric('spawn_doctor_advisor_llm_requests_total', { outcome: 'timeout' }), 1);

@@ -22,7 +22,10 @@ let ns: string;
 before(async () => {
   c = await requireTestbed();
   ns = await createNamespace(c.core, 'tb-containers');
-  await c.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'present' }, stringData: { a: '1' } } });
+  await c.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'present' }, stringData: { a: '1' } },
+  });
 });
 after(async () => {
   if (c && ns) await deleteNamespace(c.core, ns);
@@ -42,28 +45,38 @@ async function configError(name: string, pod: V1Pod, expected: string): Promise<
 test('env from a missing secret: CreateContainerConfigError secret "x" not found', async () => {
   await configError(
     'env-secret',
-    podManifest('env-secret', { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'x', key: 'token' } } }] }),
+    podManifest('env-secret', {
+      env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'x', key: 'token' } } }],
+    }),
     'secret "x" not found',
   );
 });
 
-test('env from a missing key: couldn\'t find key k in Secret ns/name', async () => {
+test("env from a missing key: couldn't find key k in Secret ns/name", async () => {
   await configError(
     'env-key',
-    podManifest('env-key', { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'present', key: 'k' } } }] }),
+    podManifest('env-key', {
+      env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'present', key: 'k' } } }],
+    }),
     `couldn't find key k in Secret ${ns}/present`,
   );
 });
 
 test('envFrom a missing configmap: configmap "settings" not found', async () => {
-  await configError('env-from', podManifest('env-from', { envFrom: [{ configMapRef: { name: 'settings' } }] }), 'configmap "settings" not found');
+  await configError(
+    'env-from',
+    podManifest('env-from', { envFrom: [{ configMapRef: { name: 'settings' } }] }),
+    'configmap "settings" not found',
+  );
 });
 
 test('an optional missing secret is fine', async () => {
   await createPod(
     c.core,
     ns,
-    podManifest('env-optional', { env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'nope', key: 'k', optional: true } } }] }),
+    podManifest('env-optional', {
+      env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'nope', key: 'k', optional: true } } }],
+    }),
   );
   await waitForPod(c.core, ns, 'env-optional', (x) => x.status?.phase === 'Running');
 });
@@ -77,22 +90,37 @@ test('a command from the crash list: CrashLoopBackOff with restarts and the kube
   assert.equal(cs?.lastState?.terminated?.reason, 'Error');
   assert.match(
     cs?.state?.waiting?.message ?? '',
-    new RegExp(`^back-off (10|20|40)s restarting failed container=notebook pod=crashes_${ns}\\(${p.metadata?.uid}\\)$`),
+    new RegExp(
+      `^back-off (10|20|40)s restarting failed container=notebook pod=crashes_${ns}\\(${p.metadata?.uid}\\)$`,
+    ),
   );
   assert.equal(p.status?.phase, 'Running');
   const e = await waitForEvent(c.core, ns, 'crashes', (x) => x.reason === 'BackOff');
-  assert.equal(e.message, `Back-off restarting failed container notebook in pod crashes_${ns}(${p.metadata?.uid})`);
+  assert.equal(
+    e.message,
+    `Back-off restarting failed container notebook in pod crashes_${ns}(${p.metadata?.uid})`,
+  );
   assert.equal(e.type, 'Warning');
 });
 
 test('the crashing catalog image crash-loops', async () => {
   await createPod(c.core, ns, podManifest('crash-image', { image: IMAGES.crashing }));
-  const p = await waitForPod(c.core, ns, 'crash-image', (x) => waitingReason(x) === 'CrashLoopBackOff', 90_000);
+  const p = await waitForPod(
+    c.core,
+    ns,
+    'crash-image',
+    (x) => waitingReason(x) === 'CrashLoopBackOff',
+    90_000,
+  );
   assert.equal(status0(p)?.lastState?.terminated?.exitCode, 1);
 });
 
 test('a memory limit below the image footprint: OOMKilled, exit 137, then CrashLoopBackOff', async () => {
-  await createPod(c.core, ns, podManifest('oom', { image: IMAGES.minimal, resources: { limits: { memory: '256Mi' } } }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('oom', { image: IMAGES.minimal, resources: { limits: { memory: '256Mi' } } }),
+  );
   const p = await waitForPod(c.core, ns, 'oom', (x) => waitingReason(x) === 'CrashLoopBackOff', 90_000);
   const t = status0(p)?.lastState?.terminated;
   assert.equal(t?.reason, 'OOMKilled');
@@ -117,6 +145,9 @@ test('events have the kubelet shape and repeats are counted on one event', async
   assert.equal(e.involvedObject.uid, p.metadata?.uid);
   assert.equal(e.involvedObject.fieldPath, 'spec.containers{notebook}');
   assert.ok(e.firstTimestamp && e.lastTimestamp, 'first and last timestamps');
-  assert.ok(new Date(e.lastTimestamp as Date).getTime() > new Date(e.firstTimestamp as Date).getTime(), 'last after first');
+  assert.ok(
+    new Date(e.lastTimestamp as Date).getTime() > new Date(e.firstTimestamp as Date).getTime(),
+    'last after first',
+  );
   assert.match(e.metadata.name ?? '', /^shape\.[0-9a-f]+$/);
 });

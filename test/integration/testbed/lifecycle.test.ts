@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { IMAGES, NODES, podManifest, poll, REPO_ROOT, waitForPod } from '../../support/testbed.js';
+import {
+  IMAGES,
+  NODES,
+  pidAlive,
+  podManifest,
+  poll,
+  REPO_ROOT,
+  startHubApi,
+  waitForPod,
+} from '../../support/testbed.js';
 
 const scripts = join(REPO_ROOT, 'testbed/scripts');
 let dir = '';
@@ -37,15 +46,6 @@ async function freeBlock(): Promise<number> {
 function run(script: string): { code: number; out: string } {
   const r = spawnSync('bash', [join(scripts, script)], { env, encoding: 'utf8', timeout: 240_000 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** Every pid the instance recorded: components and per-pod servers. */
@@ -98,39 +98,98 @@ test('up starts a second instance with its own kubeconfig and Ready nodes', asyn
 
   const status = spawnSync('bash', [join(scripts, 'status.sh')], { env, encoding: 'utf8' });
   assert.equal(status.status, 0, status.stdout);
-  for (const c of ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kwok', 'kubelet-sim']) {
+  for (const c of [
+    'etcd',
+    'kube-apiserver',
+    'kube-scheduler',
+    'kube-controller-manager',
+    'kwok',
+    'kubelet-sim',
+  ]) {
     assert.match(status.stdout, new RegExp(`${c}\\s+running`));
   }
 });
 
-test('a restarted simulated kubelet re-adopts a running pod', async () => {
+test('a restarted simulated kubelet re-adopts running pods and their servers', async (t) => {
   const kc = new KubeConfig();
   kc.loadFromFile(join(dir, 'kubeconfig'));
   const core = kc.makeApiClient(CoreV1Api);
-  await poll('default service account', async () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).catch(() => undefined));
+  const hub = await startHubApi();
+  t.after(hub.stop);
   await core.createNamespacedPod({ namespace: 'default', body: podManifest('web', { image: IMAGES.nginx }) });
-  const before = await waitForPod(core, 'default', 'web', (p) => p.status?.phase === 'Running');
-  const ip = before.status?.podIP ?? '';
-  assert.doesNotMatch(ip, /^127\.1\./, 'a second instance takes pod IPs from its own range');
-  assert.equal((await fetch(`http://${ip}/`)).status, 200);
+  const prefix = '/user/bob/';
+  await core.createNamespacedPod({
+    namespace: 'default',
+    body: podManifest('jupyter-bob', {
+      image: IMAGES.minimal,
+      env: [
+        { name: 'JUPYTERHUB_SERVICE_PREFIX', value: prefix },
+        { name: 'JUPYTERHUB_SERVICE_URL', value: `http://0.0.0.0:8888${prefix}` },
+        { name: 'JUPYTERHUB_API_URL', value: hub.apiUrl },
+        { name: 'JUPYTERHUB_API_TOKEN', value: 'testbed-token' },
+        { name: 'JUPYTERHUB_CLIENT_ID', value: 'jupyterhub-user-bob' },
+        { name: 'JUPYTERHUB_USER', value: 'bob' },
+      ],
+    }),
+  });
+  const web = await waitForPod(core, 'default', 'web', (p) => p.status?.phase === 'Running');
+  const jupyter = await waitForPod(
+    core,
+    'default',
+    'jupyter-bob',
+    (p) => p.status?.phase === 'Running',
+    120_000,
+  );
+  const webIp = web.status?.podIP ?? '';
+  const jIp = jupyter.status?.podIP ?? '';
+  assert.doesNotMatch(webIp, /^127\.1\./, 'a second instance takes pod IPs from its own range');
+  assert.equal((await fetch(`http://${webIp}/`)).status, 200);
+  const jupyterUp = () =>
+    poll(
+      `jupyter on ${jIp}`,
+      async () => fetch(`http://${jIp}:8888${prefix}api`).catch(() => undefined),
+      90_000,
+      500,
+    );
+  assert.equal((await jupyterUp()).status, 200);
+  const pidFile = join(dir, 'pods', jupyter.metadata?.uid ?? '', 'notebook.pid');
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+
   execFileSync('bash', [join(scripts, 'sim.sh')], { env });
-  const res = await poll('nginx again after the restart', async () => fetch(`http://${ip}/`).catch(() => undefined), 30_000);
+
+  const res = await poll(
+    'nginx again after the restart',
+    async () => fetch(`http://${webIp}/`).catch(() => undefined),
+    30_000,
+  );
   assert.equal(res.status, 200);
-  const afterRestart = await core.readNamespacedPod({ name: 'web', namespace: 'default' });
-  assert.equal(afterRestart.status?.phase, 'Running');
-  assert.equal(afterRestart.status?.podIP, ip);
-  assert.equal(afterRestart.status?.containerStatuses?.[0]?.restartCount, 0);
-  assert.equal(afterRestart.status?.containerStatuses?.[0]?.containerID, before.status?.containerStatuses?.[0]?.containerID);
+  assert.ok(pidAlive(pid), 'the single-user server kept running');
+  assert.equal((await jupyterUp()).status, 200);
+  for (const [name, before] of [
+    ['web', web],
+    ['jupyter-bob', jupyter],
+  ] as const) {
+    const now = await core.readNamespacedPod({ name, namespace: 'default' });
+    assert.equal(now.status?.phase, 'Running', name);
+    assert.equal(now.status?.podIP, before.status?.podIP, name);
+    assert.equal(now.status?.containerStatuses?.[0]?.restartCount, 0, name);
+    assert.equal(
+      now.status?.containerStatuses?.[0]?.containerID,
+      before.status?.containerStatuses?.[0]?.containerID,
+      name,
+    );
+  }
   pidsWhileUp = recordedPids();
+  assert.ok(pidsWhileUp.includes(pid), 'the server is among the pids down must stop');
 });
 
 test('down stops every process it started', () => {
-  assert.ok(pidsWhileUp.length >= 6, `recorded pids: ${pidsWhileUp.join(' ')}`);
-  for (const pid of pidsWhileUp) assert.ok(alive(pid), `pid ${pid} runs before down`);
+  assert.ok(pidsWhileUp.length >= 7, `recorded pids: ${pidsWhileUp.join(' ')}`);
+  for (const pid of pidsWhileUp) assert.ok(pidAlive(pid), `pid ${pid} runs before down`);
   const down = run('down.sh');
   assert.equal(down.code, 0, down.out);
   assert.match(down.out, /nothing left running/);
-  for (const pid of pidsWhileUp) assert.equal(alive(pid), false, `pid ${pid} is gone after down`);
+  for (const pid of pidsWhileUp) assert.equal(pidAlive(pid), false, `pid ${pid} is gone after down`);
   const status = spawnSync('bash', [join(scripts, 'status.sh')], { env, encoding: 'utf8' });
   assert.notEqual(status.status, 0);
   assert.match(status.stdout, /kube-apiserver\s+stopped/);

@@ -44,12 +44,20 @@ test('three GPUs fit nowhere: Insufficient nvidia.com/gpu', async () => {
 });
 
 test('MIG slices are counted: eight 1g.10gb slices do not fit', async () => {
-  await createPod(c.core, ns, podManifest('mig-hog', { resources: { limits: { 'nvidia.com/mig-1g.10gb': '8' } } }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('mig-hog', { resources: { limits: { 'nvidia.com/mig-1g.10gb': '8' } } }),
+  );
   assert.match(await failedScheduling('mig-hog'), /Insufficient nvidia\.com\/mig-1g\.10gb/);
 });
 
 test('the tainted node needs a toleration', async () => {
-  await createPod(c.core, ns, podManifest('taint', {}, { nodeSelector: { 'kubernetes.io/hostname': 'tainted-1' } }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('taint', {}, { nodeSelector: { 'kubernetes.io/hostname': 'tainted-1' } }),
+  );
   const m = await failedScheduling('taint');
   // The scheduler counts each node under the first filter it fails: unschedulable and
   // taints are checked before the selector.
@@ -58,14 +66,22 @@ test('the tainted node needs a toleration', async () => {
 });
 
 test('a selector no node has is a node affinity/selector mismatch', async () => {
-  await createPod(c.core, ns, podManifest('selector', {}, { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100' } }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('selector', {}, { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100' } }),
+  );
   const m = await failedScheduling('selector');
   assert.match(m, /4 node\(s\) didn't match Pod's node affinity\/selector/);
   assert.doesNotMatch(m, /Insufficient/);
 });
 
 test('the cordoned node is unschedulable', async () => {
-  await createPod(c.core, ns, podManifest('cordoned', {}, { nodeSelector: { 'kubernetes.io/hostname': 'cordoned-1' } }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('cordoned', {}, { nodeSelector: { 'kubernetes.io/hostname': 'cordoned-1' } }),
+  );
   assert.match(await failedScheduling('cordoned'), /1 node\(s\) were unschedulable/);
 });
 
@@ -83,13 +99,21 @@ test('a Pending claim blocks scheduling until it binds, then the pod runs', asyn
     namespace: ns,
     body: {
       metadata: { name: 'later' },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', resources: { requests: { storage: '1Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: '',
+        resources: { requests: { storage: '1Gi' } },
+      },
     },
   });
   await createPod(
     c.core,
     ns,
-    podManifest('waits-for-claim', {}, { volumes: [{ name: 'home', persistentVolumeClaim: { claimName: 'later' } }] }),
+    podManifest(
+      'waits-for-claim',
+      {},
+      { volumes: [{ name: 'home', persistentVolumeClaim: { claimName: 'later' } }] },
+    ),
   );
   assert.match(await failedScheduling('waits-for-claim'), /pod has unbound immediate PersistentVolumeClaims/);
   const pv = `${ns}-later`;

@@ -1,13 +1,11 @@
 // Pods that run serve for real: the nginx image answers HTTP on its pod IP, and a notebook
 // image runs the real jupyterhub-singleuser bound to the pod IP, stopped when the pod goes.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  pidAlive as alive,
   type Clients,
   createNamespace,
   createPod,
@@ -17,8 +15,8 @@ import {
   IMAGES,
   podManifest,
   poll,
-  REPO_ROOT,
   requireTestbed,
+  startHubApi,
   testbedDir,
   waitForPod,
 } from '../../support/testbed.js';
@@ -33,15 +31,6 @@ before(async () => {
 after(async () => {
   if (c && ns) await deleteNamespace(c.core, ns);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 test('the nginx pod serves HTTP on its pod IP, and stops serving when deleted', async () => {
   await createPod(c.core, ns, podManifest('web', { image: IMAGES.nginx, ports: [{ containerPort: 80 }] }));
@@ -58,61 +47,8 @@ test('the nginx pod serves HTTP on its pod IP, and stops serving when deleted', 
   await assert.rejects(fetch(`http://${ip}/`, { signal: AbortSignal.timeout(3000) }));
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/**
- * The single-user server checks its hub's API before it listens, so a real JupyterHub from
- * the pinned environment is started for it (only its API is used).
- */
-async function startHub(): Promise<{ apiUrl: string; stop: () => void }> {
-  const venv = process.env.SPAWN_DOCTOR_VENV ?? execFileSync('bash', [join(REPO_ROOT, 'deploy/demo/venv.sh'), '--print-path'], { encoding: 'utf8' }).trim();
-  const [port, hubPort, proxyApi] = [await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'tb-hub-'));
-  const hub: ChildProcess = spawn(
-    join(venv, 'bin', 'jupyterhub'),
-    [
-      '--ip=127.0.0.1',
-      `--port=${port}`,
-      '--JupyterHub.hub_ip=127.0.0.1',
-      `--JupyterHub.hub_port=${hubPort}`,
-      `--ConfigurableHTTPProxy.api_url=http://127.0.0.1:${proxyApi}`,
-    ],
-    {
-      cwd: dir,
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules/.bin')}:${join(venv, 'bin')}:${process.env.PATH}` },
-    },
-  );
-  const apiUrl = `http://127.0.0.1:${hubPort}/hub/api`;
-  const stop = () => {
-    try {
-      if (hub.pid) process.kill(-hub.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await poll('JupyterHub API', async () => ((await fetch(`${apiUrl}/`).catch(() => undefined))?.ok ? true : undefined), 60_000, 500);
-  } catch (err) {
-    stop();
-    throw err;
-  }
-  return { apiUrl, stop };
-}
-
 test('a notebook pod runs the real jupyterhub-singleuser on podIP:8888 until it is deleted', async (t) => {
-  const hub = await startHub();
+  const hub = await startHubApi();
   t.after(hub.stop);
   const prefix = '/user/alice/';
   await createPod(

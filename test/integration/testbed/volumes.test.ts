@@ -43,7 +43,11 @@ async function sshfsClaim(claim: string, server: string, user: string, share: st
         storageClassName: '',
         persistentVolumeReclaimPolicy: 'Retain',
         claimRef: { namespace: ns, name: claim },
-        csi: { driver: SSHFS.driver, volumeHandle: pv, volumeAttributes: { server, user, share, port: '22' } },
+        csi: {
+          driver: SSHFS.driver,
+          volumeHandle: pv,
+          volumeAttributes: { server, user, share, port: '22' },
+        },
       },
     },
   });
@@ -51,17 +55,30 @@ async function sshfsClaim(claim: string, server: string, user: string, share: st
     namespace: ns,
     body: {
       metadata: { name: claim },
-      spec: { accessModes: ['ReadWriteMany'], storageClassName: '', volumeName: pv, resources: { requests: { storage: '10Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        storageClassName: '',
+        volumeName: pv,
+        resources: { requests: { storage: '10Gi' } },
+      },
     },
   });
   return pv;
 }
 
 const withClaim = (name: string, claim: string) =>
-  podManifest(name, { volumeMounts: [{ name: 'home', mountPath: '/home/jovyan' }] }, { volumes: [{ name: 'home', persistentVolumeClaim: { claimName: claim } }] });
+  podManifest(
+    name,
+    { volumeMounts: [{ name: 'home', mountPath: '/home/jovyan' }] },
+    { volumes: [{ name: 'home', persistentVolumeClaim: { claimName: claim } }] },
+  );
 
 test('a missing configmap volume: FailedMount MountVolume.SetUp failed ... configmap "y" not found', async () => {
-  await createPod(c.core, ns, podManifest('cm-volume', {}, { volumes: [{ name: 'x', configMap: { name: 'y' } }] }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('cm-volume', {}, { volumes: [{ name: 'x', configMap: { name: 'y' } }] }),
+  );
   const e = await waitForEvent(c.core, ns, 'cm-volume', (x) => x.reason === 'FailedMount');
   assert.equal(e.message, 'MountVolume.SetUp failed for volume "x" : configmap "y" not found');
   assert.equal(e.type, 'Warning');
@@ -75,10 +92,17 @@ test('a missing configmap volume: FailedMount MountVolume.SetUp failed ... confi
 });
 
 test('a missing secret volume: secret "creds" not found; creating it lets the pod start', async () => {
-  await createPod(c.core, ns, podManifest('secret-volume', {}, { volumes: [{ name: 'creds', secret: { secretName: 'creds' } }] }));
+  await createPod(
+    c.core,
+    ns,
+    podManifest('secret-volume', {}, { volumes: [{ name: 'creds', secret: { secretName: 'creds' } }] }),
+  );
   const e = await waitForEvent(c.core, ns, 'secret-volume', (x) => x.reason === 'FailedMount');
   assert.equal(e.message, 'MountVolume.SetUp failed for volume "creds" : secret "creds" not found');
-  await c.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'creds' }, stringData: { k: 'v' } } });
+  await c.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'creds' }, stringData: { k: 'v' } },
+  });
   await waitForPod(c.core, ns, 'secret-volume', (x) => x.status?.phase === 'Running', 150_000);
 });
 
@@ -87,7 +111,9 @@ for (const [i, server] of SSHFS.mountBroken.entries()) {
     const claim = `home-broken-${i}`;
     const pv = await sshfsClaim(claim, server, 'ondryx', '/nfs4/home/ondryx');
     await createPod(c.core, ns, withClaim(`broken-${i}`, claim));
-    const p = await waitForPod(c.core, ns, `broken-${i}`, (x) => Boolean(x.metadata?.uid && x.spec?.nodeName));
+    const p = await waitForPod(c.core, ns, `broken-${i}`, (x) =>
+      Boolean(x.metadata?.uid && x.spec?.nodeName),
+    );
     const e = await waitForEvent(c.core, ns, `broken-${i}`, (x) => x.reason === 'FailedMount');
     const uid = p.metadata?.uid ?? '';
     const re = new RegExp(

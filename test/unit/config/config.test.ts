@@ -69,8 +69,14 @@ typo: true
   });
 
   it('merges category overrides over the defaults', () => {
-    const c = parseConfigText('categories:\n  unknown.warning: {graceSeconds: 5}\n  image.not_found: {action: notify}\n', meta);
-    assert.deepEqual(c.categories['unknown.warning'], { ...DEFAULT_POLICY['unknown.warning'], graceSeconds: 5 });
+    const c = parseConfigText(
+      'categories:\n  unknown.warning: {graceSeconds: 5}\n  image.not_found: {action: notify}\n',
+      meta,
+    );
+    assert.deepEqual(c.categories['unknown.warning'], {
+      ...DEFAULT_POLICY['unknown.warning'],
+      graceSeconds: 5,
+    });
     assert.equal(c.categories['image.not_found'].action, 'notify');
     assert.deepEqual(c.categories['volume.pvc_pending'], DEFAULT_POLICY['volume.pvc_pending']);
   });
@@ -83,7 +89,9 @@ typo: true
     };
     const c = loadConfig(undefined, env);
     assert.equal(c.source, 'managed-service');
-    assert.deepEqual(c.hubs, [{ name: 'jupyterhub', apiUrl: env.JUPYTERHUB_API_URL, tokenEnv: 'JUPYTERHUB_API_TOKEN' }]);
+    assert.deepEqual(c.hubs, [
+      { name: 'jupyterhub', apiUrl: env.JUPYTERHUB_API_URL, tokenEnv: 'JUPYTERHUB_API_TOKEN' },
+    ]);
     assert.equal(c.server.host, '127.0.0.1');
     assert.equal(c.server.port, 10101);
     assert.ok(!JSON.stringify(c).includes('secret'), 'the token itself never lands in the config');
@@ -105,9 +113,13 @@ typo: true
   it('checks that token sources exist and are unique', () => {
     const both = issues('hubs:\n  - {name: b, apiUrl: "http://h/hub/api", tokenEnv: X, tokenFile: y}\n');
     assert.match(both.join('\n'), /hubs\[0\]\.tokenFile: give either tokenFile or tokenEnv/);
-    const missing = issues('hubs:\n  - {name: a, apiUrl: "http://h/hub/api", tokenFile: /nonexistent/token}\n');
+    const missing = issues(
+      'hubs:\n  - {name: a, apiUrl: "http://h/hub/api", tokenFile: /nonexistent/token}\n',
+    );
     assert.match(missing.join('\n'), /hubs\[0\]\.tokenFile: cannot read \/nonexistent\/token: ENOENT/);
-    const second = issues('hubs:\n  - {name: a, apiUrl: "http://h/hub/api", tokenEnv: NOPE}\n  - {name: a, apiUrl: "http://h/hub/api", tokenEnv: NOPE}\n');
+    const second = issues(
+      'hubs:\n  - {name: a, apiUrl: "http://h/hub/api", tokenEnv: NOPE}\n  - {name: a, apiUrl: "http://h/hub/api", tokenEnv: NOPE}\n',
+    );
     assert.match(second.join('\n'), /hubs\[1\]\.name: duplicate/);
     assert.match(second.join('\n'), /hubs\[0\]\.tokenEnv: environment variable NOPE is not set/);
   });
@@ -116,7 +128,10 @@ typo: true
     assert.match(issues('leaderElection: {enabled: true}').join('\n'), /leaderElection\.namespace/);
     const c = parseConfigText('leaderElection: {enabled: true}', { ...meta, env: { POD_NAMESPACE: 'jhub' } });
     assert.equal(c.leaderElection.enabled, true);
-    assert.match(issues('leaderElection: {enabled: true, namespace: x, renewSeconds: 20}').join('\n'), /renewSeconds/);
+    assert.match(
+      issues('leaderElection: {enabled: true, namespace: x, renewSeconds: 20}').join('\n'),
+      /renewSeconds/,
+    );
   });
 
   it('validates the plugins and advisor sections with their own schemas', () => {
@@ -130,7 +145,10 @@ typo: true
   });
 
   it('the documented example config is valid', () => {
-    const text = readFileSync(new URL('../../../deploy/service/example-config.yaml', import.meta.url), 'utf8');
+    const text = readFileSync(
+      new URL('../../../deploy/service/example-config.yaml', import.meta.url),
+      'utf8',
+    );
     const c = parseConfigText(text, { source: 'example', baseDir: '/', env: { JUPYTERHUB_API_TOKEN: 't' } });
     assert.ok(c.hubs.length >= 1);
   });

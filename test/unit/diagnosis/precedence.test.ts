@@ -167,6 +167,21 @@ describe('precedence', () => {
     assert.equal(d.params.storageServer, 'storage-x.example.org');
   });
 
+  it('a cache-sync timeout is weaker than a specific failure before it', () => {
+    const attach = ev(
+      'Warning',
+      'FailedAttachVolume',
+      'Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) jupyter-bob',
+    );
+    const sync = ev(
+      'Warning',
+      'FailedMount',
+      'MountVolume.SetUp failed for volume "cfg" : failed to sync configmap cache: timed out waiting for the condition',
+    );
+    assert.equal(classify({ events: [attach, sync] }).category, 'volume.attach_failed');
+    assert.equal(classify({ events: [sync] }).category, 'volume.mount_failed');
+  });
+
   it('OOMKilled beats CrashLoopBackOff', () => {
     const pod: PodLike = {
       status: {

@@ -1,16 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Informer, type KubeObject, type ListWatchSource, type WatchType } from '../../../src/kube/informer.js';
+import {
+  Informer,
+  type KubeObject,
+  type ListWatchSource,
+  type WatchType,
+} from '../../../src/kube/informer.js';
 
 type Obj = KubeObject;
-const obj = (uid: string, rv: string): Obj => ({ metadata: { uid, name: uid, namespace: 'ns', resourceVersion: rv } });
+const obj = (uid: string, rv: string): Obj => ({
+  metadata: { uid, name: uid, namespace: 'ns', resourceVersion: rv },
+});
 
 /** A scripted API server: lists return `state`, watches are handed to the test to drive. */
 class FakeSource implements ListWatchSource<Obj> {
   state: Obj[] = [];
   rv = '1';
   lists = 0;
-  watches: Array<{ rv: string; emit: (t: WatchType, o: unknown) => void; done: (err?: unknown) => void; aborted: boolean }> = [];
+  watches: Array<{
+    rv: string;
+    emit: (t: WatchType, o: unknown) => void;
+    done: (err?: unknown) => void;
+    aborted: boolean;
+  }> = [];
   failNextList = false;
   async list() {
     this.lists++;
@@ -23,7 +35,11 @@ class FakeSource implements ListWatchSource<Obj> {
   async watch(rv: string, emit: (t: WatchType, o: unknown) => void, done: (err?: unknown) => void) {
     const w = { rv, emit, done, aborted: false };
     this.watches.push(w);
-    return { abort: () => void (w.aborted = true) };
+    return {
+      abort: () => {
+        w.aborted = true;
+      },
+    };
   }
   get last() {
     return this.watches[this.watches.length - 1]!;
@@ -78,7 +94,10 @@ describe('informer', () => {
     const src = new FakeSource();
     src.state = [obj('a', '1'), obj('b', '1')];
     const r = recorder();
-    const inf = new Informer('events', src, r.handlers, { resyncMs: 60_000, statusOf: (e) => (e as { code?: number }).code });
+    const inf = new Informer('events', src, r.handlers, {
+      resyncMs: 60_000,
+      statusOf: (e) => (e as { code?: number }).code,
+    });
     inf.start();
     await until(() => src.watches.length === 1);
     src.state = [obj('b', '2'), obj('c', '2')];
@@ -89,7 +108,13 @@ describe('informer', () => {
     assert.equal(src.lists, 2);
     assert.equal(src.last.rv, '20');
     assert.deepEqual(r.log.slice(3), ['restart gone', 'upsert b@2', 'upsert c@2', 'delete a']);
-    assert.deepEqual(inf.list().map((o) => o.metadata!.uid).sort(), ['b', 'c']);
+    assert.deepEqual(
+      inf
+        .list()
+        .map((o) => o.metadata!.uid)
+        .sort(),
+      ['b', 'c'],
+    );
     // A 410 status on the watch request itself works the same way.
     src.last.done(Object.assign(new Error('Gone'), { code: 410 }));
     await until(() => src.lists === 3);
@@ -118,7 +143,12 @@ describe('informer', () => {
     const inf = new Informer(
       'pods',
       src,
-      { upsert: () => { throw new Error('bug'); }, delete: () => {} },
+      {
+        upsert: () => {
+          throw new Error('bug');
+        },
+        delete: () => {},
+      },
       { resyncMs: 60_000 },
     );
     inf.start();

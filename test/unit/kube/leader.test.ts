@@ -14,14 +14,20 @@ class LeaseStore {
     },
     createNamespacedLease: async ({ body }: { body: V1Lease }) => {
       if (this.lease) throw Object.assign(new Error('exists'), { code: 409 });
-      this.lease = { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(++this.rv) } };
+      this.lease = {
+        ...structuredClone(body),
+        metadata: { ...body.metadata, resourceVersion: String(++this.rv) },
+      };
       return this.lease;
     },
     replaceNamespacedLease: async ({ body }: { body: V1Lease }) => {
       if (body.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) {
         throw Object.assign(new Error('conflict'), { code: 409 });
       }
-      this.lease = { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(++this.rv) } };
+      this.lease = {
+        ...structuredClone(body),
+        metadata: { ...body.metadata, resourceVersion: String(++this.rv) },
+      };
       return this.lease;
     },
   } as unknown as CoordinationV1Api;

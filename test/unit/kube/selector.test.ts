@@ -4,8 +4,13 @@ import { formatSelector, matchesSelector, parseSelector } from '../../../src/kub
 
 describe('label selectors', () => {
   it('parse, match and format', () => {
-    const s = parseSelector('component=singleuser-server, tier!=test,env in (prod, dev),!legacy,hub.jupyter.org/x');
-    assert.equal(formatSelector(s), 'component=singleuser-server,tier!=test,env in (prod,dev),!legacy,hub.jupyter.org/x');
+    const s = parseSelector(
+      'component=singleuser-server, tier!=test,env in (prod, dev),!legacy,hub.jupyter.org/x',
+    );
+    assert.equal(
+      formatSelector(s),
+      'component=singleuser-server,tier!=test,env in (prod,dev),!legacy,hub.jupyter.org/x',
+    );
     const base = { component: 'singleuser-server', env: 'prod', 'hub.jupyter.org/x': '' };
     assert.ok(matchesSelector(s, base));
     assert.ok(!matchesSelector(s, { ...base, tier: 'test' }));

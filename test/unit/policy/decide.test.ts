@@ -13,7 +13,14 @@ function diag(category: Category): Diagnosis {
 }
 
 function input(category: Category, over: Partial<PolicyInput> = {}): PolicyInput {
-  return { diagnosis: diag(category), timeline: { created: T0 }, since: T0, now: T0, podReady: false, ...over };
+  return {
+    diagnosis: diag(category),
+    timeline: { created: T0 },
+    since: T0,
+    now: T0,
+    podReady: false,
+    ...over,
+  };
 }
 
 describe('decide', () => {
@@ -76,9 +83,13 @@ describe('decide', () => {
       DEFAULT_POLICY,
     );
     assert.equal(scaling.kind, 'wait');
-    assert.equal(decide(input('scheduling.insufficient_resources', { now: T0 + 2000 }), DEFAULT_POLICY).kind, 'stop');
     assert.equal(
-      decide(input('scheduling.insufficient_resources', { scaleUpAt: T0, now: T0 + budget }), DEFAULT_POLICY).kind,
+      decide(input('scheduling.insufficient_resources', { now: T0 + 2000 }), DEFAULT_POLICY).kind,
+      'stop',
+    );
+    assert.equal(
+      decide(input('scheduling.insufficient_resources', { scaleUpAt: T0, now: T0 + budget }), DEFAULT_POLICY)
+        .kind,
       'stop',
     );
     // The autoscaler does not make an unsatisfiable request satisfiable.

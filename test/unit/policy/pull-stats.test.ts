@@ -6,7 +6,12 @@ import { PullStats, parseGoDuration, parsePulled } from '../../../src/policy/ind
 let n = 0;
 function pulled(message: string): KubeEvent {
   n++;
-  return { metadata: { uid: `ev-${n}`, name: `p.${n}`, namespace: 'ns' }, reason: 'Pulled', type: 'Normal', message };
+  return {
+    metadata: { uid: `ev-${n}`, name: `p.${n}`, namespace: 'ns' },
+    reason: 'Pulled',
+    type: 'Normal',
+    message,
+  };
 }
 
 describe('pull stats', () => {
@@ -27,7 +32,10 @@ describe('pull stats', () => {
       ),
       { image: 'cerit.io/jupyter/big-ml-notebook:2025.11', seconds: 123.5, bytes: 7516192768 },
     );
-    assert.deepEqual(parsePulled(pulled('Successfully pulled image "a/b:1" in 4.2s')), { image: 'a/b:1', seconds: 4.2 });
+    assert.deepEqual(parsePulled(pulled('Successfully pulled image "a/b:1" in 4.2s')), {
+      image: 'a/b:1',
+      seconds: 4.2,
+    });
     assert.equal(parsePulled(pulled('Container image "a/b:1" already present on machine')), undefined);
     assert.equal(parsePulled({ reason: 'Pulled' } as KubeEvent), undefined);
   });
@@ -36,7 +44,11 @@ describe('pull stats', () => {
     const s = new PullStats();
     const img = 'cerit.io/jupyter/big-ml-notebook:2025.11';
     for (const secs of ['100s', '120s', '140s']) {
-      s.observe(pulled(`Successfully pulled image "${img}" in ${secs} (${secs} including waiting). Image size: 7000000000 bytes.`));
+      s.observe(
+        pulled(
+          `Successfully pulled image "${img}" in ${secs} (${secs} including waiting). Image size: 7000000000 bytes.`,
+        ),
+      );
     }
     s.observe(pulled(`Successfully pulled image "${img}" in 100ms. Image size: 7000000000 bytes.`)); // cache hit: ignored for ETA
     const t0 = 1_000_000;

@@ -22,7 +22,13 @@ class RecordingActions implements ActionsPort {
   async stop(input: StopInput): Promise<StopResult> {
     this.stops.push(input);
     await new Promise((r) => setTimeout(r, 20)); // events keep arriving meanwhile
-    return { outcome: 'cancelled', announcedAt: new Date(), endedAt: new Date(), eventsDeleted: 3, notes: [] };
+    return {
+      outcome: 'cancelled',
+      announcedAt: new Date(),
+      endedAt: new Date(),
+      eventsDeleted: 3,
+      notes: [],
+    };
   }
   async alreadyStopped(spawn: SpawnRef) {
     return this.stoppedBefore.has(spawn.uid);
@@ -32,11 +38,14 @@ class RecordingActions implements ActionsPort {
   }
 }
 
-const config = parseConfigText('support: {contact: help@example.org}\nprogressNotes: {intervalSeconds: 5}\n', {
-  source: 't',
-  baseDir: '/',
-  env: {},
-});
+const config = parseConfigText(
+  'support: {contact: help@example.org}\nprogressNotes: {intervalSeconds: 5}\n',
+  {
+    source: 't',
+    baseDir: '/',
+    env: {},
+  },
+);
 const log = pino({ level: 'silent' });
 
 function setup(over: { plugins?: PluginHost; canAct?: () => boolean; now?: () => number } = {}) {
@@ -69,7 +78,13 @@ function ev(uid: string, reason: string, message: string, type = 'Normal', atMs 
   n++;
   return {
     metadata: { name: `jupyter-${uid}.${n}`, namespace: 'jhub', uid: `e${n}` },
-    involvedObject: { kind: 'Pod', name: `jupyter-${uid}`, namespace: 'jhub', uid, fieldPath: 'spec.containers{notebook}' },
+    involvedObject: {
+      kind: 'Pod',
+      name: `jupyter-${uid}`,
+      namespace: 'jhub',
+      uid,
+      fieldPath: 'spec.containers{notebook}',
+    },
     reason,
     message,
     type,
@@ -131,15 +146,40 @@ describe('doctor (decision loop)', () => {
     await doctor.close();
   });
 
+  it('retries when the earlier-stop check fails, instead of giving up on the pod', async () => {
+    const { actions, doctor } = setup();
+    let calls = 0;
+    actions.alreadyStopped = async () => {
+      calls++;
+      if (calls === 1) throw new Error('apiserver unavailable');
+      return false;
+    };
+    doctor.podUpserted(pod('r', missing));
+    doctor.eventUpserted(notFound('r'));
+    await settle(doctor);
+    assert.equal(actions.stops.length, 0);
+    doctor.eventUpserted(ev('r', 'BackOff', `Back-off pulling image "${missing}"`, 'Warning'));
+    await settle(doctor);
+    assert.equal(calls, 2);
+    assert.equal(actions.stops.length, 1);
+    await doctor.close();
+  });
+
   it('waits on a slow pull and sends progress notes with what earlier pulls of the image tell', async () => {
     const big = 'cerit.io/jupyter/big-ml-notebook:2025.11';
     const { actions, doctor } = setup();
     // An earlier pod pulled the same image in 45 s.
     doctor.eventUpserted({
-      ...ev('other', 'Pulled', `Successfully pulled image "${big}" in 45s (45s including waiting). Image size: 18253611008 bytes.`),
+      ...ev(
+        'other',
+        'Pulled',
+        `Successfully pulled image "${big}" in 45s (45s including waiting). Image size: 18253611008 bytes.`,
+      ),
     });
     doctor.podUpserted(pod('c', big));
-    doctor.eventUpserted(ev('c', 'Scheduled', 'Successfully assigned jhub/jupyter-c to node-1', 'Normal', Date.now() - 21_000));
+    doctor.eventUpserted(
+      ev('c', 'Scheduled', 'Successfully assigned jhub/jupyter-c to node-1', 'Normal', Date.now() - 21_000),
+    );
     doctor.eventUpserted(ev('c', 'Pulling', `Pulling image "${big}"`, 'Normal', Date.now() - 20_000));
     await settle(doctor);
     assert.equal(actions.stops.length, 0);
@@ -180,7 +220,13 @@ describe('doctor (decision loop)', () => {
   it('adds plugin advice; a failing plugin host never blocks the stop', async () => {
     const advising: PluginHost = {
       runOnDiagnosis: async () => ({
-        advice: [{ en: 'Ask for 4 CPUs.', cs: 'Požádejte o 4 CPU.', request: { cpu: 4, memory: 8, gpu: 'none', gpu_count: 0 } }],
+        advice: [
+          {
+            en: 'Ask for 4 CPUs.',
+            cs: 'Požádejte o 4 CPU.',
+            request: { cpu: 4, memory: 8, gpu: 'none', gpu_count: 0 },
+          },
+        ],
         notes: [{ en: 'Admins were told.', cs: 'Správci byli informováni.' }],
       }),
       runOnStop: async () => {},

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { eventTime, interpret, interpretData, podOf } from '../../../web/src/events.js';
 
 const stream = (name: string) =>
-  readFileSync(new URL(`../../browser/fixtures/${name}.jsonl`, import.meta.url), 'utf8').trim().split('\n');
+  readFileSync(new URL(`../../browser/fixtures/${name}.jsonl`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
 
 test('a failed spawn: pod events are "other", the diagnosis is recognised, then "failed"', () => {
   const kinds = stream('image-not-found').map((l) => interpretData(l).kind);
@@ -44,7 +46,10 @@ test('a broken or missing annotation is "invalid" with a reason, never a crash',
   const r = interpret(line);
   assert.equal(r.kind, 'invalid');
   if (r.kind === 'invalid') assert.match(r.reason, /not JSON/);
-  line.raw_event.metadata.annotations['spawn-doctor/diagnosis'] = JSON.stringify({ version: 1, category: 'x' });
+  line.raw_event.metadata.annotations['spawn-doctor/diagnosis'] = JSON.stringify({
+    version: 1,
+    category: 'x',
+  });
   const r2 = interpret(line);
   assert.equal(r2.kind, 'invalid');
   if (r2.kind === 'invalid') assert.match(r2.reason, /category/);
@@ -63,5 +68,8 @@ test('eventTime falls back through the event’s timestamps, then to the given t
   const now = new Date('2030-01-01T00:00:00Z');
   assert.equal(eventTime(undefined, now), now);
   assert.equal(eventTime({ lastTimestamp: 'garbage' }, now), now);
-  assert.equal(eventTime({ lastTimestamp: null, eventTime: '2026-01-02T03:04:05.123456Z' }, now).getUTCFullYear(), 2026);
+  assert.equal(
+    eventTime({ lastTimestamp: null, eventTime: '2026-01-02T03:04:05.123456Z' }, now).getUTCFullYear(),
+    2026,
+  );
 });

@@ -35,7 +35,10 @@ test('image sizes in decimal units, localised', () => {
 });
 
 test('resource suggestions read as a short phrase', () => {
-  assert.equal(formatRequest({ cpu: 16, memory: 64, gpu: 'none', gpu_count: 0 }, 'en'), '16 CPU, 64 GiB memory, no GPU');
+  assert.equal(
+    formatRequest({ cpu: 16, memory: 64, gpu: 'none', gpu_count: 0 }, 'en'),
+    '16 CPU, 64 GiB memory, no GPU',
+  );
   assert.equal(
     formatRequest({ cpu: 0.5, memory: 1.5, gpu: 'nvidia.com/mig-1g.10gb', gpu_count: 1 }, 'cs'),
     '0,5 CPU, 1,5 GiB paměti, 1× nvidia.com/mig-1g.10gb',

@@ -35,13 +35,22 @@ test('mailto: anything that is not one plain address yields no link', () => {
   ]) {
     assert.equal(buildMailto(bad, 's', 'b'), undefined, bad);
   }
-  assert.ok(buildMailto('mailto:help-desk+jupyter@cerit-sc.cz', 's', 'b')!.startsWith('mailto:help-desk+jupyter@'));
+  assert.ok(
+    buildMailto('mailto:help-desk+jupyter@cerit-sc.cz', 's', 'b')!.startsWith('mailto:help-desk+jupyter@'),
+  );
   assert.ok(isEmail('support@example.org'));
 });
 
 test('only absolute http(s) URLs become links', () => {
   assert.equal(safeHttpUrl('https://docs.example.org/a b'), 'https://docs.example.org/a%20b');
-  for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '/relative', 'vbscript:x', '']) {
+  for (const bad of [
+    'javascript:alert(1)',
+    ' JavaScript:alert(1)',
+    'data:text/html,x',
+    '/relative',
+    'vbscript:x',
+    '',
+  ]) {
     assert.equal(safeHttpUrl(bad), undefined, bad);
   }
 });

@@ -29,7 +29,12 @@ const ref = { user: 'alice', server: 'gpu' };
 
 test('remember then recall per server; forget removes it', () => {
   const s = new MapStore();
-  const value = { annotation, pod: { name: 'jupyter-alice--gpu', namespace: 'ns', uid: 'u1' }, at: '2026-11-25T19:40:04.000Z', userOptions: { image: 'x', cpu: 64 } };
+  const value = {
+    annotation,
+    pod: { name: 'jupyter-alice--gpu', namespace: 'ns', uid: 'u1' },
+    at: '2026-11-25T19:40:04.000Z',
+    userOptions: { image: 'x', cpu: 64 },
+  };
   remember(s, ref, value);
   assert.deepEqual(recall(s, ref), value);
   assert.equal(recall(s, { user: 'alice', server: '' }), undefined);
@@ -39,7 +44,13 @@ test('remember then recall per server; forget removes it', () => {
 
 test('tampered or old-format storage is ignored, not shown', () => {
   const s = new MapStore();
-  for (const bad of ['nope', '[]', '{}', JSON.stringify({ annotation: { ...annotation, version: 2 }, at: '2026-01-01' }), JSON.stringify({ annotation, at: 'yesterday' })]) {
+  for (const bad of [
+    'nope',
+    '[]',
+    '{}',
+    JSON.stringify({ annotation: { ...annotation, version: 2 }, at: '2026-01-01' }),
+    JSON.stringify({ annotation, at: 'yesterday' }),
+  ]) {
     s.setItem(memoryKey(ref), bad);
     assert.equal(recall(s, ref), undefined, bad);
   }
@@ -57,7 +68,11 @@ test('a storage that throws (disabled, full) does not break the page', () => {
       throw new Error('SecurityError');
     },
   };
-  remember(broken, ref, { annotation, pod: { name: '', namespace: '', uid: '' }, at: new Date().toISOString() });
+  remember(broken, ref, {
+    annotation,
+    pod: { name: '', namespace: '', uid: '' },
+    at: new Date().toISOString(),
+  });
   forget(broken, ref);
   assert.equal(recall(broken, ref), undefined);
 });

@@ -19,26 +19,38 @@ function recorder(answers: Array<[number, unknown]>) {
 }
 
 test('the new options keep the failed spawn’s fields and take exactly the suggested resources', () => {
-  const prev = { image: 'cerit.io/x:1', cpu: 64, memory: 512, gpu: 'nvidia.com/gpu', gpu_count: 4, home: true };
+  const prev = {
+    image: 'cerit.io/x:1',
+    cpu: 64,
+    memory: 512,
+    gpu: 'nvidia.com/gpu',
+    gpu_count: 4,
+    home: true,
+  };
   assert.deepEqual(respawnOptions(prev, request), { image: 'cerit.io/x:1', home: true, ...request });
   assert.deepEqual(respawnOptions(undefined, request), request);
 });
 
 test('POSTs JSON with the XSRF token and returns the spawn-pending URL', async () => {
   const r = recorder([[202, undefined]]);
-  const next = await respawn(ref, { image: 'i', ...request }, { fetch: r.fetch, sleep: async () => {}, xsrf: 'tok|1' });
+  const next = await respawn(
+    ref,
+    { image: 'i', ...request },
+    { fetch: r.fetch, sleep: async () => {}, xsrf: 'tok|1' },
+  );
   assert.equal(next, '/hub/spawn-pending/alice');
   assert.equal(r.calls.length, 1);
   const call = r.calls[0]!;
   assert.equal(call.url, '/hub/api/users/alice/server?_xsrf=tok%7C1');
   assert.equal(call.init?.method, 'POST');
-  assert.equal((call.init?.headers as Record<string, string>)['X-XSRFToken'], 'tok|1');
+  assert.equal(((call.init?.headers ?? {}) as Record<string, string>)['X-XSRFToken'], 'tok|1');
   assert.deepEqual(JSON.parse(String(call.init?.body)), { image: 'i', ...request });
 });
 
 test('retries while the previous spawn is still being stopped, then succeeds', async () => {
   const pending: [number, unknown] = [400, { status: 400, message: 'alice is pending stop' }];
-  const r = recorder([pending, pending, [201, undefined]]);
+  const stale: [number, unknown] = [400, { status: 400, message: 'alice is already running' }];
+  const r = recorder([pending, stale, [201, undefined]]);
   const slept: number[] = [];
   await respawn(ref, {}, { fetch: r.fetch, sleep: async (ms) => void slept.push(ms), xsrf: undefined });
   assert.equal(r.calls.length, 3);
@@ -52,8 +64,13 @@ test('a real refusal is reported with the hub’s message, without retrying', as
     /403 Action is not authorized/,
   );
   assert.equal(r.calls.length, 1);
-  const stuck = recorder(Array.from({ length: 3 }, () => [400, { message: 'pending spawn' }] as [number, unknown]));
-  await assert.rejects(respawn(ref, {}, { fetch: stuck.fetch, sleep: async () => {}, xsrf: 'x' }, 3), /pending spawn/);
+  const stuck = recorder(
+    Array.from({ length: 3 }, () => [400, { message: 'pending spawn' }] as [number, unknown]),
+  );
+  await assert.rejects(
+    respawn(ref, {}, { fetch: stuck.fetch, sleep: async () => {}, xsrf: 'x' }, 3),
+    /pending spawn/,
+  );
 });
 
 test('user options of the last spawn come from the user model (stopped servers included)', async () => {

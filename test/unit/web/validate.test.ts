@@ -24,7 +24,8 @@ function agree(input: unknown): void {
   const h = validateAnnotation(input);
   assert.equal(h.ok, z.success, `zod ${z.success ? 'accepts' : 'rejects'} ${JSON.stringify(input)}`);
   // Compared as JSON: zod keeps a key whose value is undefined, which JSON input never has.
-  if (h.ok && z.success) assert.deepEqual(JSON.parse(JSON.stringify(h.value)), JSON.parse(JSON.stringify(z.data)));
+  if (h.ok && z.success)
+    assert.deepEqual(JSON.parse(JSON.stringify(h.value)), JSON.parse(JSON.stringify(z.data)));
 }
 
 test('the wire constants are the contract’s', () => {
@@ -79,7 +80,8 @@ const odd = fc.oneof(
   fc.object({ maxDepth: 1 }),
 );
 // Mostly the good value, sometimes an odd one.
-const mostly = <T,>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: odd, weight: 1 });
+const mostly = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: odd, weight: 1 });
 const textArb = fc.record({ en: fc.string({ maxLength: 20 }), cs: fc.string({ maxLength: 20 }) });
 const requestArb = fc.record({
   cpu: mostly(fc.double({ min: -2, max: 64 })),
@@ -104,7 +106,10 @@ const annotationArb = fc.record(
     docs: fc.string({ maxLength: 30 }),
     progress: fc.oneof(
       fc.record(
-        { imageSize: mostly(fc.double({ min: -5, max: 1e10 })), etaSeconds: fc.double({ min: -5, max: 1e4 }) },
+        {
+          imageSize: mostly(fc.double({ min: -5, max: 1e10 })),
+          etaSeconds: fc.double({ min: -5, max: 1e4 }),
+        },
         { requiredKeys: [] },
       ),
       odd,
