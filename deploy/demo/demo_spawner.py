@@ -1,9 +1,11 @@
 """KubeSpawner for the demo hub: applies the spawn form's user_options to the pod.
 
-The same path serves the HTML form and the REST API: `load_user_options` (called by KubeSpawner
-before the namespace or any pod exists) validates and applies the options; a bad value fails the
-spawn with HTTP 400 and the form's message. `modify_pod_hook` creates the sshfs home objects
-(the namespace exists by then) and applies the JSON merge patch.
+The HTML form and the REST API take the same path. Invalid options are refused with HTTP 400
+before any pod exists: by `validate_user_options` (JupyterHub >= 5.3's apply_user_options hook)
+and again in `load_user_options`, which KubeSpawner calls first thing in start() on every
+version and which applies the options to the spawner's traits. `modify_pod_hook` creates the
+sshfs home objects (the namespace exists by then) and applies the JSON merge patch.
+`cancelled_is_not_ready` keeps a cancelled spawn from being announced as ready.
 """
 
 import asyncio
@@ -16,6 +18,11 @@ from tornado import web
 from traitlets import default
 
 import spawn_form
+
+
+# A refused form submission ({field: text}) per user, shown once more so it can be corrected.
+# By user, not by spawner: JupyterHub re-renders a refused form from the default server's spawner.
+_refused = {}
 
 
 class DemoSpawner(KubeSpawner):
@@ -33,11 +40,22 @@ class DemoSpawner(KubeSpawner):
 
     @default("options_form")
     def _demo_options_form(self):
-        return lambda spawner: spawn_form.render_form(spawner.user_options)
+        def render(spawner):
+            refused = _refused.pop(spawner.user.name, None)
+            return spawn_form.render_form(spawner.user_options, refused)
+
+        return render
 
     @default("options_from_form")
     def _demo_options_from_form(self):
-        return lambda formdata: spawn_form.options_from_form(formdata)
+        def read(formdata):
+            try:
+                return spawn_form.options_from_form(formdata)
+            except spawn_form.FormError:
+                _refused[self.user.name] = {k: v[0] for k, v in formdata.items() if v and isinstance(v[0], str)}
+                raise
+
+        return read
 
     async def load_user_options(self):
         try:

@@ -41,7 +41,7 @@ DEFAULTS = {
 
 # One short hint a field: what to enter to trigger what.
 HINTS = {
-    "image": "Pick one or type any reference; 'bad name!' gives an invalid-name error.",
+    "image": "Pick one or type any reference; Bad:Image::Name is an invalid name.",
     "cpu": "Cores. 1 works; 500 is more than any node has.",
     "memory": "GiB. 2 works; 0.25 is killed for running out of memory; 1000 fits no node.",
     "gpu": "none, nvidia.com/gpu (2 on gpu-a40-1), nvidia.com/mig-1g.10gb, or any resource name.",
@@ -53,7 +53,8 @@ HINTS = {
     "env_secret": "A secret to load environment variables from; a missing one fails.",
     "node_selector": "key=value lines. gpu=none-such matches no node.",
     "tolerations": "key=value:Effect lines, e.g. dedicated=ai-team:NoSchedule for tainted-1.",
-    "pod_patch": 'A JSON merge patch for the pod, e.g. {"spec": {"nodeName": "cordoned-1"}}.',
+    "pod_patch": 'A JSON merge patch for the pod, e.g. {"metadata": {"labels": {"team": "ai"}}}; '
+    '{"spec": {"priorityClassName": "none-such"}} is refused when the pod is created.',
 }
 
 KEYS = tuple(DEFAULTS)
@@ -107,15 +108,16 @@ def _text(value):
     return value.strip()
 
 
-def _number(value, what):
+def _number(value, what, allow_zero=False):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"must be a number of {what}, not {json.dumps(value)}")
     try:
         n = float(value)
     except ValueError:
         raise ValueError(f"must be a number of {what}, not {value!r}") from None
-    if not math.isfinite(n) or n <= 0:
-        raise ValueError(f"must be a positive number of {what}, not {value!r}")
+    if not math.isfinite(n) or n < 0 or (n == 0 and not allow_zero):
+        adjective = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"must be a {adjective} number of {what}, not {value!r}")
     return n
 
 
@@ -142,7 +144,8 @@ def _gpu(value):
 
 
 def _gpu_count(value):
-    n = _number(value, "devices")
+    # 0 is a valid count: advice may suggest `gpu: none, gpu_count: 0` (DESIGN section 4).
+    n = _number(value, "devices", allow_zero=True)
     if n != int(n):
         raise ValueError(f"must be a whole number of devices, not {value!r}")
     return int(n)
@@ -325,20 +328,25 @@ def _toleration_to_line(t):
     return line + (":" + t["effect"] if t.get("effect") else "")
 
 
-def render_form(previous=None):
-    """The form's HTML, pre-filled with the previous options when they are valid."""
+def render_form(previous=None, submitted=None):
+    """The form's HTML, pre-filled with the previous options when they are valid.
+
+    `submitted` ({field: text}) is a refused submission, shown again as it was typed.
+    """
     try:
         values = normalize(previous or {})
     except FormError:
         values = _copy(DEFAULTS)
+    submitted = submitted or {}
     e = html.escape
     known = [img for img, _ in CATALOG_IMAGES]
+    selected = submitted.get("image", values["image"])
     options = "".join(
-        f'<option value="{e(img)}"{" selected" if img == values["image"] else ""}>'
+        f'<option value="{e(img)}"{" selected" if img == selected else ""}>'
         f"{e(img)} ({e(note)})</option>"
         for img, note in CATALOG_IMAGES
     )
-    custom = "" if values["image"] in known else values["image"]
+    custom = submitted.get("image_custom", "" if values["image"] in known else values["image"])
 
     def row(key, label, control):
         return (
@@ -346,8 +354,11 @@ def render_form(previous=None):
             f'<small class="form-text text-muted" id="sd-{key}-hint">{e(HINTS[key])}</small></div>'
         )
 
+    def shown(key):
+        return submitted[key] if key in submitted else _as_text(key, values[key])
+
     def text(key, kind="text", extra=""):
-        v = e(_as_text(key, values[key]))
+        v = e(shown(key))
         return (
             f'<input class="form-control" type="{kind}" id="sd-{key}" name="{key}" value="{v}" '
             f'aria-describedby="sd-{key}-hint" {extra}>'
@@ -356,7 +367,7 @@ def render_form(previous=None):
     def area(key, rows=2):
         return (
             f'<textarea class="form-control" id="sd-{key}" name="{key}" rows="{rows}" '
-            f'aria-describedby="sd-{key}-hint">{e(_as_text(key, values[key]))}</textarea>'
+            f'aria-describedby="sd-{key}-hint">{e(shown(key))}</textarea>'
         )
 
     # numbers are type=text on purpose: "any value" includes ones the browser would refuse

@@ -82,6 +82,9 @@ class Normalize(unittest.TestCase):
         self.assertEqual(f.normalize({"cpu": ""})["cpu"], f.DEFAULTS["cpu"])  # empty = default
         self.assertIn("whole number", problems({"gpu": "nvidia.com/gpu", "gpu_count": "1.5"})["gpu_count"])
         self.assertIn("memory", problems({"memory": "lots"}))
+        # advice may suggest no GPU at all: gpu none with count 0 must be accepted
+        self.assertEqual(f.normalize({"gpu": "none", "gpu_count": 0})["gpu_count"], 0)
+        self.assertIn("gpu_count", problems({"gpu_count": "-1"}))
 
     def test_names_kubernetes_refuses(self):
         self.assertIn("pvc", problems({"pvc": "Has_Upper"}))
@@ -146,6 +149,12 @@ class Form(unittest.TestCase):
         formdata = {k: [v] for k, v in {**fields, **areas}.items()}
         formdata["image"] = [opts["image"]]
         self.assertEqual(f.options_from_form(formdata), opts)
+
+    def test_a_refused_submission_is_shown_as_typed(self):
+        page = f.render_form({}, {"cpu": "abc", "pod_patch": "{oops", "image_custom": "<x>"})
+        self.assertIn('name="cpu" value="abc"', page)
+        self.assertIn(">{oops</textarea>", page)
+        self.assertIn('value="&lt;x&gt;"', page)
 
     def test_invalid_previous_options_render_the_defaults(self):
         self.assertIn(f'value="{int(f.DEFAULTS["cpu"])}"', f.render_form({"cpu": "x"}))

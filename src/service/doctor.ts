@@ -6,7 +6,14 @@ import type { ActionsPort, StopResult } from '../actions/types.js';
 import type { CapacityProvider } from '../advice/capacity/types.js';
 import type { Config } from '../config/schema.js';
 import { classify as defaultClassify } from '../diagnosis/index.js';
-import type { Category, Diagnosis, Evidence, KubeEvent, PodLike } from '../diagnosis/types.js';
+import type {
+  CapacitySnapshot,
+  Category,
+  Diagnosis,
+  Evidence,
+  KubeEvent,
+  PodLike,
+} from '../diagnosis/types.js';
 import { parseSelector } from '../kube/selector.js';
 import { eventFirstMs, toMs } from '../kube/time.js';
 import { isPodReady, SpawnTracker, type TrackedSpawn } from '../kube/tracker.js';
@@ -53,6 +60,7 @@ interface SpawnState {
 }
 
 const CAPACITY_TIMEOUT_MS = 4000;
+const CAPACITY_CACHE_MS = 5000;
 /** A pull gets a progress note only once it has lasted this long: quick pulls and failures need none. */
 const PROGRESS_NOTE_AFTER_MS = 5000;
 
@@ -69,6 +77,7 @@ export class Doctor {
   private readonly canAct: () => boolean;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  private capacityCache?: { at: number; snapshot: Promise<CapacitySnapshot> };
   private gcTimer: NodeJS.Timeout;
 
   constructor(private readonly deps: DoctorDeps) {
@@ -263,15 +272,8 @@ export class Doctor {
 
   /** Re-classifies a scheduling diagnosis with a capacity snapshot, bounded in time; falls back to text-only. */
   private async withCapacity(evidence: Evidence, first: Diagnosis, ref: SpawnRef): Promise<Diagnosis> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), CAPACITY_TIMEOUT_MS);
     try {
-      const capacity = await Promise.race([
-        this.deps.capacity!.snapshot(controller.signal),
-        new Promise<never>((_, reject) =>
-          controller.signal.addEventListener('abort', () => reject(new Error('capacity snapshot timed out'))),
-        ),
-      ]);
+      const capacity = await this.capacitySnapshot();
       return this.classify({ ...evidence, capacity });
     } catch (err) {
       this.deps.log.warn(
@@ -279,9 +281,27 @@ export class Doctor {
         'no capacity snapshot; text-only diagnosis',
       );
       return first;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /** One snapshot serves every pending pod for a few seconds (a burst of spawns, one API read). */
+  private capacitySnapshot(): Promise<CapacitySnapshot> {
+    const now = this.now();
+    if (this.capacityCache && now - this.capacityCache.at < CAPACITY_CACHE_MS)
+      return this.capacityCache.snapshot;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), CAPACITY_TIMEOUT_MS);
+    const snapshot = Promise.race([
+      this.deps.capacity!.snapshot(controller.signal),
+      new Promise<never>((_, reject) =>
+        controller.signal.addEventListener('abort', () => reject(new Error('capacity snapshot timed out'))),
+      ),
+    ]).finally(() => clearTimeout(timer));
+    this.capacityCache = { at: now, snapshot };
+    snapshot.catch(() => {
+      if (this.capacityCache?.snapshot === snapshot) this.capacityCache = undefined;
+    });
+    return snapshot;
   }
 
   /** When this category's evidence first appeared: the decisive event's first occurrence, or when we first saw it. */

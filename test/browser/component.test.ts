@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { context, type Launched, launch, screenshotPath } from './support/chromium.js';
+import { context, type Launched, launch, screenshotPath, topScreenshot } from './support/chromium.js';
 import { buildBundle, type PageServer, startPageServer } from './support/page-server.js';
 
 let chromium: Launched;
@@ -45,6 +45,18 @@ describe('<spawn-diagnosis> on a test page with a recorded stream', () => {
     await card(page).waitFor();
     await failed(page);
     assert.equal(await card(page).isVisible(), true, 'the card is still there after the failure');
+    // the same card node (not re-created, so not announced twice), with the hub's words in its details
+    assert.equal(
+      await page.evaluate(() => {
+        const w = window as unknown as { __card?: Element };
+        return w.__card === document.querySelector('spawn-diagnosis')?.shadowRoot?.querySelector('.card');
+      }),
+      true,
+    );
+    assert.equal(
+      await page.locator('spawn-diagnosis [data-hub-message]').textContent(),
+      'JupyterHub: Spawn cancelled',
+    );
     assert.equal(await card(page).getAttribute('role'), 'alert');
     assert.equal(await card(page).getAttribute('data-category'), 'image.not_found');
     assert.equal(await page.locator('spawn-diagnosis h2').textContent(), 'Oops, something went wrong');
@@ -236,6 +248,7 @@ describe('<spawn-diagnosis> on a test page with a recorded stream', () => {
     assert.notEqual(colors.c, colors.bg);
     assert.equal(colors.bg, 'rgb(28, 33, 40)', 'the dark card background applies');
     await page.screenshot({ path: screenshotPath('stage1-card-cs-dark'), fullPage: true });
+    await topScreenshot(page, 'docs-stage1-suggestions-cs-dark', card(page));
     // a host page feeds an event of another pod with the same name: the old card goes away
     await page.evaluate(() => {
       const el = document.querySelector('spawn-diagnosis') as unknown as { handleEvent(m: unknown): void };

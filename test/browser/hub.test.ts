@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Hub, type HubVersion, startHub } from '../support/hub.js';
-import { context, type Launched, launch, screenshotPath } from './support/chromium.js';
+import { context, type Launched, launch, screenshotPath, topScreenshot } from './support/chromium.js';
+import { withFreshNode } from './support/fresh-node.js';
 import { login, submitSpawnForm } from './support/hub-page.js';
 import { buildBundle } from './support/page-server.js';
 
@@ -149,6 +150,8 @@ function suite(version: HubVersion, full: boolean): void {
         path: screenshotPath(`hub${version}-not-found-${lang}-${scheme}`),
         fullPage: true,
       });
+      const below = where === 'pending' ? page.locator('#progress-details') : card(page);
+      await topScreenshot(page, `docs-hub${version}-card-${lang}-${scheme}`, below);
 
       // reload: the hub now shows its "not running" page; ours still says what went wrong
       await page.reload();
@@ -163,6 +166,7 @@ function suite(version: HubVersion, full: boolean): void {
         path: screenshotPath(`hub${version}-not-running-${lang}-${scheme}`),
         fullPage: true,
       });
+      await topScreenshot(page, `docs-hub${version}-not-running-${lang}-${scheme}`, page.locator('#start'));
       assert.deepEqual(seen.dialogs, []);
       assert.deepEqual(seen.errors, []);
       await ctx.close();
@@ -194,19 +198,30 @@ function suite(version: HubVersion, full: boolean): void {
       const ctx = await context(browser, 'en-US');
       const page = await login(ctx, hub, user);
       const seen = await watch(page);
-      await submitSpawnForm(page, hub, user, '', { image: SLOW });
-      const note = page.locator('spawn-diagnosis section.note');
-      await note.waitFor({ timeout: 120_000 });
-      assert.equal(await note.getAttribute('role'), 'status');
-      assert.match((await note.textContent()) ?? '', /big-ml-notebook/);
-      assert.equal(await card(page).count(), 0, 'a slow download is not a failure');
-      await page.screenshot({ path: screenshotPath(`hub${version}-slow-pull-note`), fullPage: true });
-      await page.waitForURL(new RegExp(`/user/${user}/`), { timeout: 300_000 });
-      const state = await hub.serverState(user, '');
-      assert.equal(state?.ready, true);
-      assert.deepEqual(seen.dialogs, []);
+      await withFreshNode(async (node) => {
+        await submitSpawnForm(page, hub, user, '', {
+          image: SLOW,
+          node_selector: node.selector,
+          tolerations: node.toleration,
+        });
+        const note = page.locator('spawn-diagnosis section.note');
+        await note.waitFor({ timeout: 120_000 });
+        assert.equal(await note.getAttribute('role'), 'status');
+        assert.match((await note.textContent()) ?? '', /big-ml-notebook/);
+        assert.match((await note.locator('.eta').textContent()) ?? '', /^Downloading a [\d.]+ GB image, /);
+        assert.equal(await card(page).count(), 0, 'a slow download is not a failure');
+        await page.screenshot({ path: screenshotPath(`hub${version}-slow-pull-note`), fullPage: true });
+        await topScreenshot(page, `docs-hub${version}-progress-note`, page.locator('#stop-server-btn'));
+        await page.waitForURL(new RegExp(`/user/${user}/`), { timeout: 300_000 });
+        const state = await hub.serverState(user, '');
+        assert.equal(state?.ready, true);
+        assert.deepEqual(seen.dialogs, []);
+        await hub.stopServer(user, '');
+        await hub.waitFor(async () => (await hub.serverState(user, '')) === null, {
+          what: `${user} stopped`,
+        });
+      });
       await ctx.close();
-      await hub.stopServer(user, '');
     });
 
     test('a suggestion button starts the server again with exactly those values', async () => {

@@ -233,7 +233,7 @@ export class SpawnDiagnosisElement extends HTMLElement {
           // is cleared a moment later); its own script then reloads into the not-running page.
           // The diagnosis still stands: keep it, and remembered for that page.
           this.#failedMessage = '';
-          this.#render();
+          this.#renderState();
           this.#emit('failed', { message: '', diagnosed: true });
           return;
         }
@@ -246,8 +246,15 @@ export class SpawnDiagnosisElement extends HTMLElement {
         this.close();
         this.#streamEnd = 'failed';
         this.#failedMessage = r.message;
-        this.#note = undefined;
-        this.#render();
+        if (this.#shown) {
+          // The card stays as it is (re-creating it would make screen readers announce it again);
+          // the hub's own words go into its technical details.
+          this.#failedDetail(r.message);
+          this.#renderState();
+        } else {
+          this.#note = undefined;
+          this.#render();
+        }
         this.#emit('failed', { message: r.message, diagnosed: Boolean(this.#shown) });
         return;
     }
@@ -272,8 +279,13 @@ export class SpawnDiagnosisElement extends HTMLElement {
     const parts: Node[] = [];
     if (this.#shown) parts.push(this.#card(lang));
     else if (this.#note) parts.push(this.#progressNote(lang));
-    // A new node each time, so that assistive technology announces the alert again.
+    // A new node for each new diagnosis, so that assistive technology announces it.
     this.#wrap.replaceChildren(...parts);
+    this.#renderState();
+  }
+
+  /** The state attributes on the host element, for the page's CSS and for tests. */
+  #renderState(): void {
     this.toggleAttribute('data-diagnosed', Boolean(this.#shown));
     this.toggleAttribute('data-failed', this.#failedMessage !== undefined);
     if (this.#streamEnd) this.setAttribute('data-stream-end', this.#streamEnd);
@@ -386,12 +398,10 @@ export class SpawnDiagnosisElement extends HTMLElement {
         remembered ? `${t.remembered(when)}${pod.name ? ` · ${pod.name}` : ''}` : meta,
       ),
     );
-    if (event?.message || this.#failedMessage) {
-      const details = el('details', {}, el('summary', {}, t.details));
-      details.append(el('p', {}, `${annotation.category}${event?.message ? `: ${event.message}` : ''}`));
-      if (this.#failedMessage) details.append(el('p', {}, `JupyterHub: ${this.#failedMessage}`));
-      body.append(details);
-    }
+    const details = el('details', { 'data-part': 'details' }, el('summary', {}, t.details));
+    details.append(el('p', {}, `${annotation.category}${event?.message ? `: ${event.message}` : ''}`));
+    body.append(details);
+    if (this.#failedMessage) this.#failedDetail(this.#failedMessage, details);
 
     const pic = el('div', { class: 'pic', part: 'picture' }, picture());
     return el(
@@ -406,6 +416,11 @@ export class SpawnDiagnosisElement extends HTMLElement {
       pic,
       body,
     );
+  }
+
+  /** Adds the hub's failure message ("Spawn cancelled", "Spawn failed: …") to the details. */
+  #failedDetail(message: string, details = this.#wrap.querySelector('details[data-part="details"]')): void {
+    if (message && details) details.append(el('p', { 'data-hub-message': '' }, `JupyterHub: ${message}`));
   }
 
   #retryButton(request: AdviceRequest, lang: Lang, status: HTMLElement): HTMLButtonElement {

@@ -6,5 +6,6 @@ export type { Interpreted, ProgressMessage, RawEvent } from './events.js';
 export { interpret, interpretData, isSpawnDoctorEvent, parseAnnotation, podOf } from './events.js';
 export { pickLang } from './i18n.js';
 export { recall } from './memory.js';
+export { EMPTY_POD_MESSAGES, keepCurrentPod, type PodMessages } from './pods.js';
 
 define();

@@ -35,7 +35,11 @@ export function parseSchedulingMessage(message: string): SchedulingReasons {
   if (cut >= 0) body = body.slice(0, cut);
   const colon = body.indexOf('nodes are available:');
   if (colon >= 0) body = body.slice(colon + 'nodes are available:'.length);
-  body = body.replace(/\.\s*$/, '');
+  // The list ends at the first sentence stop; 1.3x appends sentences such as
+  // `no new claims to deallocate` (dots inside names like nvidia.com/gpu are not followed by a space).
+  const stop = body.search(/\.(?:\s|$)/);
+  if (stop >= 0) body = body.slice(0, stop);
+  body = body.replace(/[.,]\s*$/, '');
   for (const raw of body.split(/,\s+(?=\d+\s)/)) {
     const part = raw.trim().replace(/^\d+\s+/, '');
     const insufficient = /^Insufficient (\S+?)\.?$/.exec(part);

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, the way every browser test launches it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = 'test-artifacts/screenshots';
@@ -46,4 +46,12 @@ export function context(
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return join(SCREENSHOTS, `${name}.png`);
+}
+
+/** A screenshot of the page from the top down to just below `last` (for the docs). */
+export async function topScreenshot(page: Page, name: string, last: Locator): Promise<void> {
+  const box = await last.boundingBox();
+  const viewport = page.viewportSize() ?? { width: 1100, height: 900 };
+  const height = Math.min(viewport.height, Math.ceil((box ? box.y + box.height : viewport.height) + 24));
+  await page.screenshot({ path: screenshotPath(name), clip: { x: 0, y: 0, width: viewport.width, height } });
 }

@@ -38,6 +38,7 @@ function page(attrs: string, theme: string): string {
   for (const n of ['diagnosis', 'progress', 'failed', 'ready', 'clear', 'respawn']) {
     document.addEventListener('spawn-doctor-' + n, (e) => {
       window.__events.push({ name: n, detail: JSON.parse(JSON.stringify(e.detail)) });
+      if (n === 'diagnosis') window.__card = e.target.shadowRoot.querySelector('.card');
       if (n === 'respawn') e.preventDefault(); // the test plays the host page that starts it
     });
   }

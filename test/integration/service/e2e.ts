@@ -10,6 +10,7 @@ import {
   type DiagnosisAnnotation,
   diagnosisAnnotationSchema,
 } from '../../../src/diagnosis/annotation.js';
+import { nodeObject } from '../../../testbed/sim/nodes.js';
 import type { Hub, KubeEvent, ProgressEvent, UserOptions } from '../../support/hub.js';
 import { adminKubeConfig, applyRbac, type ServiceAccountAccess } from '../../support/rbac.js';
 
@@ -232,4 +233,45 @@ export async function assertStopped(
   if (expect.cancelled !== false) assert.equal(final.outcome, 'cancelled', 'cancelled through the hub');
   expect.params?.(final.params ?? {});
   return { uid, record: final };
+}
+
+/**
+ * Runs `fn` with a brand-new simulated node (no images cached on it, tainted so that only a pod
+ * that tolerates the taint lands there), then removes it. A slow pull is thus really slow, even
+ * when earlier tests pulled the same image onto the shared nodes.
+ */
+export async function withFreshNode<T>(
+  fn: (node: { name: string; selector: Record<string, string>; toleration: string }) => Promise<T>,
+): Promise<T> {
+  const name = `e2e-fresh-${randomBytes(3).toString('hex')}`;
+  const taint = { key: 'spawn-doctor-e2e', value: name, effect: 'NoSchedule' as const };
+  const body = nodeObject(
+    {
+      name,
+      cpu: '16',
+      memory: '64Gi',
+      pods: 20,
+      extended: {},
+      labels: { 'cerit.io/jupyter-workload': 'true' },
+      taints: [taint],
+      unschedulable: false,
+    },
+    200 + Math.floor(Math.random() * 40),
+  );
+  await core.createNode({ body });
+  try {
+    await waitForValue(async () => {
+      const n = await core.readNode({ name });
+      const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const notReadyTaint = n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'));
+      return !!ready && !notReadyTaint;
+    }, `fresh node ${name} ready`);
+    return await fn({
+      name,
+      selector: { 'kubernetes.io/hostname': name },
+      toleration: `${taint.key}=${taint.value}:${taint.effect}`,
+    });
+  } finally {
+    await core.deleteNode({ name }).catch(() => undefined);
+  }
 }

@@ -17,7 +17,9 @@ import {
   spawnAndFollow,
   userName,
   userNamespace,
+  waitForValue,
   waitSpawnEnded,
+  withFreshNode,
 } from './e2e.js';
 
 const MISSING = 'docker.io/library/this-image-does-not-exist:42';
@@ -104,20 +106,42 @@ describe('spawn-doctor with JupyterHub 6', { concurrency: true, timeout: 420_000
     });
   });
 
-  it('GPU: none free right now (both A40s taken)', async () => {
-    const holder = userName('gpuhold');
-    const held = await spawnAndFollow(hub, holder, { gpu: 'nvidia.com/gpu', gpu_count: 2 });
-    assert.ok(
-      held.events.some((e) => e.ready),
-      'the GPU holder started',
-    );
+  it('GPU: none free right now (both A40 GPUs held by another pod)', async () => {
+    // The holder is a plain pod (not a notebook, so spawn-doctor leaves it alone) with a tiny CPU
+    // request: it gets the GPUs even when other test files keep the node's CPUs busy. Should it
+    // stay pending, the node's GPUs or CPUs are taken by someone else: the answer is the same.
+    const ns = `e2e-gpuhold-${userName('').slice(3, 9)}`;
+    await core.createNamespace({ body: { metadata: { name: ns } } });
     try {
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: 'gpu-holder' },
+          spec: {
+            nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A40' },
+            containers: [
+              {
+                name: 'hold',
+                image: 'docker.io/library/nginx:1.27',
+                resources: {
+                  requests: { cpu: '10m', memory: '16Mi', 'nvidia.com/gpu': '2' },
+                  limits: { 'nvidia.com/gpu': '2' },
+                },
+              },
+            ],
+          },
+        },
+      });
+      await waitForValue(async () => {
+        const p = await core.readNamespacedPod({ namespace: ns, name: 'gpu-holder' });
+        return !!p.spec?.nodeName || p.status?.conditions?.some((c) => c.type === 'PodScheduled') === true;
+      }, 'the GPU holder to be scheduled (or refused)');
       const s = await spawnAndFollow(hub, userName('gpunone'), { gpu: 'nvidia.com/gpu', gpu_count: 1 });
       await assertStopped(hub, s, 'scheduling.insufficient_resources', {
-        params: (p) => assert.ok((p.short as string[]).includes('nvidia.com/gpu'), JSON.stringify(p)),
+        params: (p) => assert.ok(Array.isArray(p.short) && p.short.length > 0, JSON.stringify(p)),
       });
     } finally {
-      await hub.stopServer(holder, '');
+      await core.deleteNamespace({ name: ns }).catch(() => undefined);
     }
   });
 
@@ -146,19 +170,36 @@ describe('spawn-doctor with JupyterHub 6', { concurrency: true, timeout: 420_000
 
   it('a big slow image is not stopped: progress notes, then the server starts', async () => {
     const user = userName('big');
-    const s = await spawnAndFollow(hub, user, { image: BIG }, { timeoutMs: 300_000 });
-    assert.equal(diagnosisOf(s.events).length, 0, 'no SpawnDiagnosis for a healthy slow pull');
-    assert.ok(
-      s.events.some((e) => e.ready),
-      `the server became ready; last: ${JSON.stringify(s.events.at(-1))}`,
-    );
-    const notes = diagnosisOf(s.events, 'SpawnProgress');
-    assert.ok(notes.length >= 1, 'the stream carried a SpawnProgress note while pulling');
-    assert.equal(notes[0]!.annotation.category, 'image.pulling');
-    assert.equal(notes[0]!.annotation.action, 'wait');
-    const state = await hub.serverState(user, '');
-    assert.ok(state?.ready, 'the hub reports it running');
-    await hub.stopServer(user, '');
+    // A fresh node: the image is not cached there, so it is really downloaded (~45 s).
+    await withFreshNode(async (node) => {
+      const s = await spawnAndFollow(
+        hub,
+        user,
+        { image: BIG, node_selector: node.selector, tolerations: node.toleration },
+        { timeoutMs: 300_000 },
+      );
+      try {
+        assert.ok(
+          s.events.some((e) => e.raw_event?.reason === 'Pulling'),
+          'the image was pulled (not already present)',
+        );
+        assert.equal(diagnosisOf(s.events).length, 0, 'no SpawnDiagnosis for a healthy slow pull');
+        assert.ok(
+          s.events.some((e) => e.ready),
+          `the server became ready; last: ${JSON.stringify(s.events.at(-1))}`,
+        );
+        const notes = diagnosisOf(s.events, 'SpawnProgress');
+        assert.ok(notes.length >= 1, 'the stream carried a SpawnProgress note while pulling');
+        assert.equal(notes[0]!.annotation.category, 'image.pulling');
+        assert.equal(notes[0]!.annotation.action, 'wait');
+        assert.match(notes[0]!.raw.message ?? '', /big-ml-notebook/);
+        const state = await hub.serverState(user, '');
+        assert.ok(state?.ready, 'the hub reports it running');
+      } finally {
+        await hub.stopServer(user, '');
+        await waitSpawnEnded(hub, user);
+      }
+    });
   });
 
   it('a pending PVC that binds within its budget is not stopped', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { classify } from '../../../src/diagnosis/index.js';
 import type { KubeEvent, PodLike } from '../../../src/diagnosis/types.js';
 import { parseSelector } from '../../../src/kube/selector.js';
 import { isPodReady, SpawnTracker } from '../../../src/kube/tracker.js';
@@ -266,5 +268,48 @@ describe('spawn tracker', () => {
     assert.equal(t.upsertEvent({} as KubeEvent, now), undefined);
     assert.equal(t.upsertEvent(null as unknown as KubeEvent, now), undefined);
     assert.deepEqual(t.upsertPod({} as PodLike, now), []);
+  });
+});
+
+describe('spawn tracker on recorded objects', () => {
+  // test/unit/kube/recorded/same-name-respawn.json: recorded from the testbed.
+  const rec = JSON.parse(
+    readFileSync(new URL('./recorded/same-name-respawn.json', import.meta.url), 'utf8'),
+  ) as {
+    podFailed: PodLike;
+    eventsAfterFailure: KubeEvent[];
+    podSecond: PodLike;
+    eventsAfterSecond: KubeEvent[];
+  };
+  const failedUid = rec.podFailed.metadata!.uid!;
+  const secondUid = rec.podSecond.metadata!.uid!;
+
+  it('the recording is what it claims: same name, two UIDs, old events outlive the old pod', () => {
+    assert.equal(rec.podFailed.metadata!.name, rec.podSecond.metadata!.name);
+    assert.notEqual(failedUid, secondUid);
+    assert.ok(rec.eventsAfterSecond.some((e) => e.involvedObject?.uid === failedUid));
+  });
+
+  it('a relist after the respawn attaches every event to its own pod', () => {
+    const t = new SpawnTracker({ selector });
+    t.upsertPod(rec.podFailed, now);
+    for (const e of rec.eventsAfterFailure) t.upsertEvent(e, now);
+    assert.equal(classify(t.evidence(failedUid)!).category, 'image.not_found');
+    t.deletePod(rec.podFailed, now);
+    t.upsertPod(rec.podSecond, now);
+    for (const e of rec.eventsAfterSecond) t.upsertEvent(e, now); // old and new, as a list delivers them
+    const second = t.evidence(secondUid)!;
+    assert.ok(second.events.length > 0);
+    assert.ok(second.events.every((e) => e.involvedObject?.uid === secondUid));
+    assert.ok(!['image.not_found', 'unknown.warning'].includes(classify(second).category));
+    assert.equal(t.evidence(failedUid)!.events.length, rec.eventsAfterFailure.length);
+  });
+
+  it('events listed before their pods wait for them, and still never cross', () => {
+    const t = new SpawnTracker({ selector });
+    for (const e of rec.eventsAfterSecond) t.upsertEvent(e, now);
+    t.upsertPod(rec.podSecond, now);
+    assert.ok(t.evidence(secondUid)!.events.every((e) => e.involvedObject?.uid === secondUid));
+    assert.equal(t.get(failedUid), undefined, 'a gone pod is not resurrected by its events');
   });
 });

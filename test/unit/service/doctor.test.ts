@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import type { ActionsPort, StopInput, StopResult } from '../../../src/actions/types.js';
+import type { CapacityProvider } from '../../../src/advice/capacity/types.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import type { DiagnosisAnnotation } from '../../../src/diagnosis/annotation.js';
 import { diagnosisAnnotationSchema } from '../../../src/diagnosis/annotation.js';
@@ -48,7 +49,14 @@ const config = parseConfigText(
 );
 const log = pino({ level: 'silent' });
 
-function setup(over: { plugins?: PluginHost; canAct?: () => boolean; now?: () => number } = {}) {
+function setup(
+  over: {
+    plugins?: PluginHost;
+    canAct?: () => boolean;
+    now?: () => number;
+    capacity?: CapacityProvider;
+  } = {},
+) {
   const actions = new RecordingActions();
   const metrics = new Metrics();
   const doctor = new Doctor({ config, actions, log, metrics, debounceMs: 0, ...over });
@@ -256,6 +264,49 @@ describe('doctor (decision loop)', () => {
     await settle(b.doctor);
     assert.equal(b.actions.stops.length, 1);
     await b.doctor.close();
+  });
+
+  it('re-classifies scheduling with one capacity snapshot for a burst of pending pods', async () => {
+    let calls = 0;
+    const capacity = {
+      snapshot: async () => {
+        calls++;
+        return {
+          source: 'test',
+          nodes: [
+            {
+              name: 'cpu-node-1',
+              labels: {},
+              taints: [],
+              unschedulable: false,
+              allocatable: { cpu: 64, memory: 256 * 2 ** 30 },
+              free: { cpu: 60, memory: 200 * 2 ** 30 },
+            },
+          ],
+        };
+      },
+    };
+    const { actions, doctor } = setup({ capacity });
+    for (const uid of ['s1', 's2']) {
+      const p = pod(uid, 'quay.io/jupyter/minimal-notebook:2025-10-20');
+      p.spec = { containers: [{ name: 'notebook', image: 'x', resources: { requests: { cpu: '1000' } } }] };
+      doctor.podUpserted(p);
+      doctor.eventUpserted(
+        ev(
+          uid,
+          'FailedScheduling',
+          '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+          'Warning',
+        ),
+      );
+    }
+    await settle(doctor);
+    assert.equal(calls, 1, 'one snapshot for both');
+    assert.deepEqual(
+      actions.stops.map((x) => x.annotation.category),
+      ['scheduling.unsatisfiable', 'scheduling.unsatisfiable'],
+    );
+    await doctor.close();
   });
 
   it('ignores pods that are not JupyterHub singleuser pods', async () => {

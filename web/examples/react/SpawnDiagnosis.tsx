@@ -5,7 +5,7 @@
 //   return <SpawnDiagnosis events={events} user={user} server={server} baseUrl="/hub/" />;
 import { useEffect, useRef, useState } from 'react';
 // Defines the custom element once (side effect) and exports its helpers.
-import { type ProgressMessage, podOf, type RawEvent } from 'spawn-doctor/web/dist/spawn-doctor.js';
+import { EMPTY_POD_MESSAGES, keepCurrentPod, type ProgressMessage } from 'spawn-doctor/web/dist/spawn-doctor.js';
 
 type SpawnDiagnosisElement = HTMLElement & {
   handleEvent(message: unknown): unknown;
@@ -34,11 +34,10 @@ declare module 'react' {
  * (progress %, "failed", "ready") belong to the current spawn and are kept.
  */
 export function useCurrentPodEvents(progressUrl: string | undefined): ProgressMessage[] {
-  const [events, setEvents] = useState<ProgressMessage[]>([]);
+  const [state, setState] = useState(EMPTY_POD_MESSAGES);
   useEffect(() => {
     if (!progressUrl) return;
-    setEvents([]);
-    let uid = '';
+    setState(EMPTY_POD_MESSAGES);
     const source = new EventSource(progressUrl);
     source.onmessage = (e: MessageEvent<string>) => {
       let message: ProgressMessage;
@@ -47,18 +46,12 @@ export function useCurrentPodEvents(progressUrl: string | undefined): ProgressMe
       } catch {
         return;
       }
-      const eventUid = podOf(message.raw_event as RawEvent | undefined).uid;
-      if (eventUid && eventUid !== uid) {
-        uid = eventUid;
-        setEvents([message]);
-      } else {
-        setEvents((previous) => [...previous, message]);
-      }
+      setState((previous) => keepCurrentPod(previous, message));
       if (message.ready || message.failed) source.close();
     };
     return () => source.close();
   }, [progressUrl]);
-  return events;
+  return state.messages;
 }
 
 export interface SpawnDiagnosisProps {
