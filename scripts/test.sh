@@ -36,6 +36,8 @@ node_tier() { # tier directory
 
 infra_up() {
   if [ -n "${INFRA_UP:-}" ]; then return 0; fi
+  # The hub's managed service runs bin/spawn-doctor.js, which prefers dist/: build it fresh.
+  npm run --silent build || { echo "!! the build failed"; return 1; }
   echo "== bringing up the testbed (build cached under ${SPAWN_DOCTOR_CACHE:-$HOME/.cache/spawn-doctor})"
   if ! make --no-print-directory testbed-up; then
     echo "!! the testbed could not be built or started; see .testbed/logs. Integration tiers count as failed."

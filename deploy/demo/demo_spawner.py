@@ -136,6 +136,15 @@ def _notebook_running(spawner):
     return False
 
 
+def _latest_diagnosis(spawner):
+    """The newest SpawnDiagnosis Event of this spawn's pod that KubeSpawner's reflector holds."""
+    try:
+        events = [e for e in spawner.events if e.get("reason") == "SpawnDiagnosis"]
+    except Exception:
+        return None
+    return events[-1] if events else None
+
+
 def cancelled_is_not_ready(spawner, ready_event):
     """progress_ready_hook (JupyterHub >= 5): a cancelled spawn must not be announced as ready.
 
@@ -150,5 +159,12 @@ def cancelled_is_not_ready(spawner, ready_event):
     unwinding = start is not None and (not start.done() or start.cancelled() or start.exception())
     if getattr(spawner, "_demo_cancelled", False) or unwinding or not _notebook_running(spawner):
         spawner.log.info("%s was cancelled, not ready: reporting the failure", spawner._log_name)
-        return {"progress": 100, "failed": True, "message": "Spawn cancelled"}
+        failed = {"progress": 100, "failed": True, "message": "Spawn cancelled"}
+        # KubeSpawner stops forwarding pod events once its start finished (the container ran, then
+        # crashed or was killed): hand spawn-doctor's diagnosis over with the final message.
+        diagnosis = _latest_diagnosis(spawner)
+        if diagnosis is not None:
+            failed["message"] = f"Spawn failed: {diagnosis.get('message', '')}"
+            failed["raw_event"] = diagnosis
+        return failed
     return ready_event

@@ -51,11 +51,12 @@ def flag(name, default):
 
 
 # ---- the scopes spawn-doctor holds: the only place they are written ----
-# read:servers      follow a server's progress stream and read its state
-# servers           stop (cancel) a pending spawn: DELETE /users/{user}/servers/{name}
-# delete:servers    the same for named servers on hubs that check it separately
-# list:users, read:users:name   map a pod's user annotation to a hub user
-SPAWN_DOCTOR_SCOPES = ["read:servers", "servers", "delete:servers", "list:users", "read:users:name"]
+# read:servers    follow a server's progress stream (GET /users/{user}/servers/{name}/progress)
+# delete:servers  cancel a pending spawn: DELETE /users/{user}/servers/{name} (JupyterHub >= 5.1
+#                 stops a pending spawn; 4.x refuses with 400 "pending" and the pod is deleted instead)
+# Nothing else: `servers` would also let it start servers. Verified against 4.1.6, 5.5.4 and 6.1.1
+# by test/integration/actions/hub.test.ts (a token without delete:servers gets 403).
+SPAWN_DOCTOR_SCOPES = ["read:servers", "delete:servers"]
 
 port = int(env("DEMO_PORT", "8000"))
 kubeconfig = env("KUBECONFIG", str(root / ".testbed" / "kubeconfig"))

@@ -94,7 +94,10 @@ function baseEvent(
     reportingInstance: clip(i.instance || COMPONENT, 128),
     // KubeSpawner sorts events by lastTimestamp (or eventTime) and prints lastTimestamp: both must be set.
     firstTimestamp: i.now,
-    lastTimestamp: i.now,
+    // KubeSpawner's progress() walks its time-sorted event list by index: an event that sorts
+    // before already-shown ones (kubelet events keep getting newer lastTimestamps during a crash
+    // loop) is never shown. A SpawnDiagnosis therefore sorts last for the next minute.
+    lastTimestamp: reason === DIAGNOSIS_REASON ? new Date(i.now.getTime() + 60_000) : i.now,
     eventTime: new V1MicroTime(i.now.getTime()),
     count: 1,
   };

@@ -268,8 +268,15 @@ export function createActions(deps: ActionsDeps): ActionsPort {
         return 0;
       }
       const events = await listEventsOf(spawn);
-      // Our diagnosis goes last: until then it still marks the UID as handled.
-      events.sort((a, b) => Number(isOwnDiagnosis(a, spawn.uid)) - Number(isOwnDiagnosis(b, spawn.uid)));
+      // Oldest first, as KubeSpawner orders them (lastTimestamp or eventTime): a new spawn of the
+      // same name hides events up to the newest one it saw at its start, so that one must go last.
+      // On equal times our diagnosis goes last: until then it still marks the UID as handled.
+      const key = (e: CoreV1Event) =>
+        new Date(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0)).getTime() || 0;
+      events.sort(
+        (a, b) =>
+          key(a) - key(b) || Number(isOwnDiagnosis(a, spawn.uid)) - Number(isOwnDiagnosis(b, spawn.uid)),
+      );
       let deleted = 0;
       for (const e of events) {
         const name = e.metadata?.name;
@@ -370,6 +377,10 @@ export function createActions(deps: ActionsDeps): ActionsPort {
           const t0 = performance.now();
           const carried = await awaitCarried(hub, opened.stream, opened.abort, event);
           observe('await-stream', carried === 'carried' ? 'ok' : 'error', (performance.now() - t0) / 1000);
+          // Every open progress stream (the user's browser, not only ours) polls KubeSpawner's
+          // events once a second, and JupyterHub drops what was not yet yielded when the spawn
+          // ends: give them all one more poll before cancelling.
+          if (carried === 'carried') await sleep(1500);
           if (carried !== 'carried') {
             note(
               `hub progress stream ${carried === 'ended' ? 'ended before it carried the diagnosis' : 'did not carry the diagnosis in time'}`,

@@ -1,12 +1,9 @@
 // The Prometheus capacity provider against a real Prometheus (Debian's package). kube-state-metrics'
 // Go module is not served by the module proxy here (test/support/ksm/build.sh says so and caches
 // the answer), so its series are generated in its exact format — from crafted objects and from the
-// live testbed's nodes and pods — and loaded into Prometheus with promtool. When a kube-state-metrics
-// binary is available, the last test scrapes the real one pointed at the testbed instead.
+// live testbed's nodes and pods — and loaded into Prometheus with promtool.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -245,52 +242,6 @@ describe('Prometheus provider on the live testbed', {
       await prom.stop();
     }
   });
-
-  it('a real kube-state-metrics scraped by Prometheus (when its binary can be built here)', async (t) => {
-    let bin: string;
-    try {
-      bin = (await promisify(execFile)('bash', ['test/support/ksm/build.sh'])).stdout.trim();
-    } catch (err) {
-      t.skip(
-        `kube-state-metrics unavailable: ${String((err as { stderr?: string }).stderr ?? err)
-          .trim()
-          .slice(0, 200)}`,
-      );
-      return;
-    }
-    const port = await freePort();
-    const ksm = spawn(bin, [
-      `--kubeconfig=${process.env.KUBECONFIG}`,
-      `--host=127.0.0.1`,
-      `--port=${port}`,
-      `--telemetry-host=127.0.0.1`,
-      `--telemetry-port=${await freePort()}`,
-      '--resources=nodes,pods',
-      `--metric-labels-allowlist=nodes=[${ALLOWLIST.join(',')}]`,
-    ]);
-    const prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`] });
-    try {
-      const kc = liveKubeConfig()!;
-      const k8sSnap = await new KubernetesCapacityProvider(kc.makeApiClient(k8s.CoreV1Api), {
-        nodeFilter: FILTER,
-      }).snapshot();
-      const provider = new PrometheusCapacityProvider({
-        url: prom.url,
-        nodeFilter: FILTER,
-        resourceNames: GPU_KINDS,
-      });
-      let snap: CapacitySnapshot = { nodes: [] };
-      for (let i = 0; i < 60 && snap.nodes.length < k8sSnap.nodes.length; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        snap = await provider.snapshot();
-      }
-      assert.deepEqual(
-        asKsmSees(snap).map((x) => [x.name, x.free]),
-        asKsmSees(k8sSnap).map((x) => [x.name, x.free]),
-      );
-    } finally {
-      ksm.kill('SIGTERM');
-      await prom.stop();
-    }
-  });
+  // A live kube-state-metrics scrape is not tested: its Go module is refused by the module proxy
+  // here (test/support/ksm/build.sh records the refusal); the series above use its exact format.
 });
