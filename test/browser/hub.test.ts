@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { withFreshNode } from '../support/fresh-node.js';
 import { type Hub, type HubVersion, startHub } from '../support/hub.js';
 import { context, type Launched, launch, screenshotPath, topScreenshot } from './support/chromium.js';
-import { withFreshNode } from './support/fresh-node.js';
 import { login, submitSpawnForm } from './support/hub-page.js';
 import { buildBundle } from './support/page-server.js';
 
@@ -198,29 +198,32 @@ function suite(version: HubVersion, full: boolean): void {
       const ctx = await context(browser, 'en-US');
       const page = await login(ctx, hub, user);
       const seen = await watch(page);
-      await withFreshNode(async (node) => {
-        await submitSpawnForm(page, hub, user, '', {
-          image: SLOW,
-          node_selector: node.selector,
-          tolerations: node.toleration,
-        });
-        const note = page.locator('spawn-diagnosis section.note');
-        await note.waitFor({ timeout: 120_000 });
-        assert.equal(await note.getAttribute('role'), 'status');
-        assert.match((await note.textContent()) ?? '', /big-ml-notebook/);
-        assert.match((await note.locator('.eta').textContent()) ?? '', /^Downloading a [\d.]+ GB image, /);
-        assert.equal(await card(page).count(), 0, 'a slow download is not a failure');
-        await page.screenshot({ path: screenshotPath(`hub${version}-slow-pull-note`), fullPage: true });
-        await topScreenshot(page, `docs-hub${version}-progress-note`, page.locator('#stop-server-btn'));
-        await page.waitForURL(new RegExp(`/user/${user}/`), { timeout: 300_000 });
-        const state = await hub.serverState(user, '');
-        assert.equal(state?.ready, true);
-        assert.deepEqual(seen.dialogs, []);
-        await hub.stopServer(user, '');
-        await hub.waitFor(async () => (await hub.serverState(user, '')) === null, {
-          what: `${user} stopped`,
-        });
-      });
+      await withFreshNode(
+        async (node) => {
+          await submitSpawnForm(page, hub, user, '', {
+            image: SLOW,
+            node_selector: node.selectorLines,
+            tolerations: node.toleration,
+          });
+          const note = page.locator('spawn-diagnosis section.note');
+          await note.waitFor({ timeout: 120_000 });
+          assert.equal(await note.getAttribute('role'), 'status');
+          assert.match((await note.textContent()) ?? '', /big-ml-notebook/);
+          assert.match((await note.locator('.eta').textContent()) ?? '', /^Downloading a [\d.]+ GB image, /);
+          assert.equal(await card(page).count(), 0, 'a slow download is not a failure');
+          await page.screenshot({ path: screenshotPath(`hub${version}-slow-pull-note`), fullPage: true });
+          await topScreenshot(page, `docs-hub${version}-progress-note`, page.locator('#stop-server-btn'));
+          await page.waitForURL(new RegExp(`/user/${user}/`), { timeout: 300_000 });
+          const state = await hub.serverState(user, '');
+          assert.equal(state?.ready, true);
+          assert.deepEqual(seen.dialogs, []);
+          await hub.stopServer(user, '');
+          await hub.waitFor(async () => (await hub.serverState(user, '')) === null, {
+            what: `${user} stopped`,
+          });
+        },
+        { prefix: 'web', hostIpBase: 240 },
+      );
       await ctx.close();
     });
 

@@ -13,6 +13,7 @@ import type {
   V1PodCondition,
 } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { parseQuantity } from '../../src/diagnosis/quantity.js';
 import type { Backoff } from './backoff.js';
 import type { Catalog, CatalogImage } from './catalog.js';
 import { resolveEnv } from './env.js';
@@ -21,7 +22,6 @@ import type { IpPool } from './ippool.js';
 import { isNotFound } from './kube.js';
 import { msg, podDesc, pullOutcome } from './messages.js';
 import { adoptProcess, type Exit, type Running, startHttp, startProcess } from './procs.js';
-import { parseQuantity } from './quantity.js';
 import { parseImageReference, withDefaultTag } from './reference.js';
 import { mountVolume, type VolumeState } from './volumes.js';
 
@@ -533,8 +533,9 @@ export class PodWorker {
   private async launch(r: ContainerRun, img: CatalogImage, env: Record<string, string>): Promise<Running> {
     const c = r.spec;
     const crashes = commandLines(c).some((l) => this.deps.catalog.crashCommands.includes(l));
-    const limit = parseQuantity(c.resources?.limits?.memory);
-    if (limit !== undefined && limit < img.memoryFootprint) return exitAfter(800, 137, 'OOMKilled');
+    const memoryLimit = c.resources?.limits?.memory;
+    const limit = memoryLimit === undefined ? Number.NaN : parseQuantity(memoryLimit);
+    if (Number.isFinite(limit) && limit < img.memoryFootprint) return exitAfter(800, 137, 'OOMKilled');
     if (crashes) return exitAfter(100, 1);
     if (img.exitCode !== undefined) return exitAfter(200, img.exitCode);
     if (r.init) return exitAfter(300, 0);

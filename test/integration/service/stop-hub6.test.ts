@@ -3,6 +3,7 @@
 // healthy spawns are left alone. One hub for the whole file; the scenarios run concurrently.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { withFreshNode } from '../../support/fresh-node.js';
 import { type Hub, startHub } from '../../support/hub.js';
 import {
   assertStopped,
@@ -19,7 +20,6 @@ import {
   userNamespace,
   waitForValue,
   waitSpawnEnded,
-  withFreshNode,
 } from './e2e.js';
 
 const MISSING = 'docker.io/library/this-image-does-not-exist:42';
@@ -171,35 +171,38 @@ describe('spawn-doctor with JupyterHub 6', { concurrency: true, timeout: 420_000
   it('a big slow image is not stopped: progress notes, then the server starts', async () => {
     const user = userName('big');
     // A fresh node: the image is not cached there, so it is really downloaded (~45 s).
-    await withFreshNode(async (node) => {
-      const s = await spawnAndFollow(
-        hub,
-        user,
-        { image: BIG, node_selector: node.selector, tolerations: node.toleration },
-        { timeoutMs: 300_000 },
-      );
-      try {
-        assert.ok(
-          s.events.some((e) => e.raw_event?.reason === 'Pulling'),
-          'the image was pulled (not already present)',
+    await withFreshNode(
+      async (node) => {
+        const s = await spawnAndFollow(
+          hub,
+          user,
+          { image: BIG, node_selector: node.selector, tolerations: node.toleration },
+          { timeoutMs: 300_000 },
         );
-        assert.equal(diagnosisOf(s.events).length, 0, 'no SpawnDiagnosis for a healthy slow pull');
-        assert.ok(
-          s.events.some((e) => e.ready),
-          `the server became ready; last: ${JSON.stringify(s.events.at(-1))}`,
-        );
-        const notes = diagnosisOf(s.events, 'SpawnProgress');
-        assert.ok(notes.length >= 1, 'the stream carried a SpawnProgress note while pulling');
-        assert.equal(notes[0]!.annotation.category, 'image.pulling');
-        assert.equal(notes[0]!.annotation.action, 'wait');
-        assert.match(notes[0]!.raw.message ?? '', /big-ml-notebook/);
-        const state = await hub.serverState(user, '');
-        assert.ok(state?.ready, 'the hub reports it running');
-      } finally {
-        await hub.stopServer(user, '');
-        await waitSpawnEnded(hub, user);
-      }
-    });
+        try {
+          assert.ok(
+            s.events.some((e) => e.raw_event?.reason === 'Pulling'),
+            'the image was pulled (not already present)',
+          );
+          assert.equal(diagnosisOf(s.events).length, 0, 'no SpawnDiagnosis for a healthy slow pull');
+          assert.ok(
+            s.events.some((e) => e.ready),
+            `the server became ready; last: ${JSON.stringify(s.events.at(-1))}`,
+          );
+          const notes = diagnosisOf(s.events, 'SpawnProgress');
+          assert.ok(notes.length >= 1, 'the stream carried a SpawnProgress note while pulling');
+          assert.equal(notes[0]!.annotation.category, 'image.pulling');
+          assert.equal(notes[0]!.annotation.action, 'wait');
+          assert.match(notes[0]!.raw.message ?? '', /big-ml-notebook/);
+          const state = await hub.serverState(user, '');
+          assert.ok(state?.ready, 'the hub reports it running');
+        } finally {
+          await hub.stopServer(user, '');
+          await waitSpawnEnded(hub, user);
+        }
+      },
+      { prefix: 'e2e', hostIpBase: 200 },
+    );
   });
 
   it('a pending PVC that binds within its budget is not stopped', async () => {
