@@ -4,7 +4,6 @@
 // with `promtool tsdb create-blocks-from openmetrics`.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,17 +18,9 @@ export interface RunningPrometheus {
   log(): string;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './ports.js';
+
+export { freePort };
 
 export async function findBinary(name: 'prometheus' | 'promtool'): Promise<string> {
   for (const candidate of [process.env[`SPAWN_DOCTOR_${name.toUpperCase()}`], `/usr/bin/${name}`]) {

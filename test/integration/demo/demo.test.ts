@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  freePort,
   type ProgressEvent,
   parseSse,
   repoRoot,
@@ -19,6 +18,7 @@ import {
   serverPath,
   waitFor,
 } from '../../support/hub.js';
+import { freePortBlock } from '../../support/ports.js';
 
 const ANNOTATION = 'spawn-doctor/diagnosis';
 
@@ -31,18 +31,6 @@ function portOpen(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
-}
-
-/** A base of `count` consecutive free ports (the testbed and the demo each take a block). */
-async function freeBlock(count: number, avoid: number[] = []): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const ports = Array.from({ length: count }, (_, k) => base + k);
-    if (ports.some((p) => avoid.includes(p))) continue;
-    const open = await Promise.all(ports.map(portOpen));
-    if (!open.some(Boolean)) return base;
-  }
-  return freePort();
 }
 
 /** Pids whose environment holds one of the markers (processes of this demo run). */
@@ -77,11 +65,8 @@ let testbedBase = 0;
 
 before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'spawn-doctor-demo-test-'));
-  testbedBase = await freeBlock(7);
-  port = await freeBlock(
-    4,
-    Array.from({ length: 7 }, (_, k) => testbedBase + k),
-  );
+  testbedBase = await freePortBlock(7);
+  port = await freePortBlock(4);
   markers = [`DEMO_INSTANCE=${marker}`, `TESTBED_DIR=${path.join(work, 'testbed')}`];
   await mkdir(path.join(repoRoot, 'test-artifacts/demo'), { recursive: true });
   const log = createWriteStream(path.join(repoRoot, 'test-artifacts/demo/make-demo.log'));

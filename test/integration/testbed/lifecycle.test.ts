@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { freePortBlock } from '../../support/ports.js';
 import {
   IMAGES,
   NODES,
@@ -23,25 +23,6 @@ import {
 const scripts = join(REPO_ROOT, 'testbed/scripts');
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with seven free ports after it. */
-async function freeBlock(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 30_000 + Math.floor(Math.random() * 20_000);
-    let ok = true;
-    for (let p = base; p < base + 7 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error('no block of 7 free ports found');
-}
 
 function run(script: string): { code: number; out: string } {
   const r = spawnSync('bash', [join(scripts, script)], { env, encoding: 'utf8', timeout: 240_000 });
@@ -64,7 +45,7 @@ function recordedPids(): number[] {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tb-instance-'));
-  env = { ...process.env, TESTBED_DIR: dir, TESTBED_PORT_BASE: String(await freeBlock()) };
+  env = { ...process.env, TESTBED_DIR: dir, TESTBED_PORT_BASE: String(await freePortBlock(7)) };
   delete env.KUBECONFIG;
 });
 after(() => {
