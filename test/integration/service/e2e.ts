@@ -10,7 +10,6 @@ import {
   type DiagnosisAnnotation,
   diagnosisAnnotationSchema,
 } from '../../../src/diagnosis/annotation.js';
-import { nodeObject } from '../../../testbed/sim/nodes.js';
 import type { Hub, KubeEvent, ProgressEvent, UserOptions } from '../../support/hub.js';
 import { adminKubeConfig, applyRbac, type ServiceAccountAccess } from '../../support/rbac.js';
 
