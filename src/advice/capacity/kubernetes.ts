@@ -5,7 +5,8 @@
 import type * as k8s from '@kubernetes/client-node';
 import { parseQuantity, requestedResources } from '../../diagnosis/quantity.js';
 import type { NodeCapacity, PodLike, ResourceMap, Taint } from '../../diagnosis/types.js';
-import { matchesFilter, parseNodeFilter, type Requirement, toLabelSelector } from './selector.js';
+import { formatSelector, matchesSelector, type Selector } from '../../kube/selector.js';
+import { parseNodeFilter } from './selector.js';
 import { CapacityError, type CapacityProvider, type CapacitySnapshot } from './types.js';
 
 export interface NodeLike {
@@ -40,7 +41,7 @@ export function podFootprint(pod: BoundPodLike): ResourceMap {
 export function capacityFromObjects(
   nodes: readonly NodeLike[],
   pods: readonly BoundPodLike[],
-  filter: readonly Requirement[] = [],
+  filter: Selector = [],
   takenAt?: string,
 ): CapacitySnapshot {
   const used = new Map<string, ResourceMap>();
@@ -56,7 +57,7 @@ export function capacityFromObjects(
     const name = node.metadata?.name;
     if (!name || node.spec?.unschedulable) continue;
     const labels = { ...(node.metadata?.labels ?? {}) };
-    if (!matchesFilter(labels, filter)) continue;
+    if (!matchesSelector(filter, labels)) continue;
     const allocatable = quantities(node.status?.allocatable);
     const taken = used.get(name) ?? {};
     const free: ResourceMap = {};
@@ -84,7 +85,7 @@ export interface KubernetesCapacityOptions {
 }
 
 export class KubernetesCapacityProvider implements CapacityProvider {
-  private readonly filter: Requirement[];
+  private readonly filter: Selector;
   private readonly pageSize: number;
   private readonly now: () => Date;
 
@@ -98,7 +99,7 @@ export class KubernetesCapacityProvider implements CapacityProvider {
   }
 
   async snapshot(signal?: AbortSignal): Promise<CapacitySnapshot> {
-    const labelSelector = toLabelSelector(this.filter) || undefined;
+    const labelSelector = formatSelector(this.filter) || undefined;
     try {
       const [nodes, pods] = await Promise.all([
         this.listAll<NodeLike>(

@@ -5,7 +5,8 @@
 // snapshot maps known resource names back and keeps node labels under their sanitised keys.
 import { z } from 'zod';
 import type { NodeCapacity, ResourceMap, Taint } from '../../diagnosis/types.js';
-import { matchesFilter, parseNodeFilter, type Requirement } from './selector.js';
+import { matchesSelector, type Selector } from '../../kube/selector.js';
+import { parseNodeFilter } from './selector.js';
 import { CapacityError, type CapacityProvider, type CapacitySnapshot } from './types.js';
 
 /** kube-state-metrics' label sanitiser: anything outside [a-zA-Z0-9_] becomes `_`. */
@@ -69,7 +70,7 @@ const STANDARD = ['cpu', 'memory', 'ephemeral-storage', 'pods', 'hugepages-1Gi',
 
 export function capacityFromSamples(
   samples: Record<keyof typeof QUERIES, Sample[]>,
-  opts: { filter?: readonly Requirement[]; resourceNames?: readonly string[]; takenAt?: string } = {},
+  opts: { filter?: Selector; resourceNames?: readonly string[]; takenAt?: string } = {},
 ): CapacitySnapshot {
   const names = new Map<string, string>();
   for (const n of [...STANDARD, ...(opts.resourceNames ?? [])]) names.set(ksmSanitize(n), n);
@@ -117,7 +118,7 @@ export function capacityFromSamples(
   const filter = (opts.filter ?? []).map((r) => ({ ...r, key: ksmSanitize(r.key) }));
   const out: NodeCapacity[] = [];
   for (const n of nodes.values()) {
-    if (n.unschedulable || !matchesFilter(n.labels, filter)) continue;
+    if (n.unschedulable || !matchesSelector(filter, n.labels)) continue;
     const u = used.get(n.name) ?? {};
     for (const [res, v] of Object.entries(n.allocatable)) n.free[res] = Math.max(0, v - (u[res] ?? 0));
     out.push(n);
@@ -135,7 +136,7 @@ export function withMatchers(query: string, matchers: string): string {
 }
 
 export class PrometheusCapacityProvider implements CapacityProvider {
-  private readonly filter: Requirement[];
+  private readonly filter: Selector;
   private readonly fetch: typeof fetch;
   private readonly base: string;
 

@@ -13,7 +13,8 @@ import {
   USED_QUERY,
   withMatchers,
 } from '../../../src/advice/capacity/prometheus.js';
-import { matchesFilter, parseNodeFilter, toLabelSelector } from '../../../src/advice/capacity/selector.js';
+import { parseNodeFilter } from '../../../src/advice/capacity/selector.js';
+import { formatSelector, matchesSelector } from '../../../src/kube/selector.js';
 import { GiB } from './capacity-fixtures.js';
 
 function kNode(
@@ -47,10 +48,10 @@ function kPod(
 describe('node filter', () => {
   it('parses equality, inequality, existence and absence, and renders a label selector', () => {
     const reqs = parseNodeFilter('cerit.io/jupyter-workload=true, zone!=b,gpu,!legacy');
-    assert.equal(toLabelSelector(reqs), 'cerit.io/jupyter-workload=true,zone!=b,gpu,!legacy');
-    assert.ok(matchesFilter({ 'cerit.io/jupyter-workload': 'true', gpu: '' }, reqs));
-    assert.ok(!matchesFilter({ 'cerit.io/jupyter-workload': 'true', gpu: '', legacy: 'x' }, reqs));
-    assert.ok(!matchesFilter({ 'cerit.io/jupyter-workload': 'false', gpu: '' }, reqs));
+    assert.equal(formatSelector(reqs), 'cerit.io/jupyter-workload=true,zone!=b,gpu,!legacy');
+    assert.ok(matchesSelector(reqs, { 'cerit.io/jupyter-workload': 'true', gpu: '' }));
+    assert.ok(!matchesSelector(reqs, { 'cerit.io/jupyter-workload': 'true', gpu: '', legacy: 'x' }));
+    assert.ok(!matchesSelector(reqs, { 'cerit.io/jupyter-workload': 'false', gpu: '' }));
     assert.deepEqual(parseNodeFilter('  '), []);
   });
   it('rejects garbage with the offending part', () => {
