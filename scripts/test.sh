@@ -36,8 +36,9 @@ node_tier() { # tier directory
 
 infra_up() {
   if [ -n "${INFRA_UP:-}" ]; then return 0; fi
-  # The hub's managed service runs bin/spawn-doctor.js, which prefers dist/: build it fresh.
-  npm run --silent build || { echo "!! the build failed"; return 1; }
+  # The hub's managed service runs bin/spawn-doctor.js, which prefers dist/: build it fresh
+  # (unless the static tier just did).
+  if [ -z "${BUILT:-}" ]; then npm run --silent build || { echo "!! the build failed"; return 1; }; fi
   echo "== bringing up the testbed (build cached under ${SPAWN_DOCTOR_CACHE:-$HOME/.cache/spawn-doctor})"
   if ! make --no-print-directory testbed-up; then
     echo "!! the testbed could not be built or started; see .testbed/logs. Integration tiers count as failed."
@@ -54,7 +55,7 @@ for tier in $TIERS; do
   case "$tier" in
     static)
       echo "== tier static"
-      npm run --silent build; count build $?
+      npm run --silent build; rc=$?; count build $rc; [ "$rc" -eq 0 ] && BUILT=1
       npm run --silent typecheck; count typecheck $?
       npx biome check . ; count lint $?
       ;;
