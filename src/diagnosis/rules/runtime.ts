@@ -18,7 +18,7 @@ const RULES: readonly Rule[] = [
     category: 'runtime.oom_killed',
     strength: 'decisive',
     topic: 'runtime',
-    reasons: ['OOMKilling', 'OOMKilled'],
+    reasons: ['OOMKilling', 'OOMKilled', 'SystemOOM'],
     pattern: /out of memory|OOM|oom/,
     priority: 2,
   },
@@ -75,6 +75,17 @@ const RULES: readonly Rule[] = [
     reasons: ['FailedPostStartHook', 'FailedPreStartHook'],
     pattern: /[\s\S]*/,
     params: (m) => ({ cause: m[0].slice(0, 300) }),
+  },
+  {
+    // The runtime's own words for a container it could not create or start, recognisable without
+    // the event's reason (a pasted line, a container's last state).
+    id: 'runtime.start-text',
+    category: 'runtime.start_failed',
+    strength: 'decisive',
+    topic: 'container',
+    pattern:
+      /^(?:Error: )?(?:failed to (?:start|create) container\b|container create failed:|failed to create (?:containerd|shim) task\b|Error response from daemon: (?:OCI runtime|oci runtime error)|OCI runtime (?:create|start|exec) failed\b|cannot find volume "[^"]*" to mount into container|failed to reserve container name|Exec lifecycle hook \()/,
+    params: (m) => ({ cause: m.input.replace(/^Error: /, '').slice(0, 300) }),
   },
   {
     // kuberuntime's `Error: <cause>` after image and config errors were ruled out by earlier families.
