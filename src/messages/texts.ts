@@ -300,11 +300,11 @@ export const TEXTS: Readonly<Record<Category, Readonly<Record<Lang, Template>>>>
   'runtime.oom_killed': {
     en: ({ p }) => ({
       title: 'Out of memory',
-      detail: `The notebook used more memory than it was given${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'en', ['memory'])})` : ''} and was stopped. Request more memory and start the server again.`,
+      detail: `The notebook used more memory than it was given${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'en', ['memory'])})` : ''} and was stopped.${has(p.cause) ? ` The kernel killed: ${said(p.cause, 200)}.` : ''} Request more memory and start the server again.`,
     }),
     cs: ({ p }) => ({
       title: 'Došla paměť',
-      detail: `Notebook spotřeboval víc paměti, než měl přiděleno${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'cs', ['memory'])})` : ''}, a byl ukončen. Požádejte o více paměti a spusťte server znovu.`,
+      detail: `Notebook spotřeboval víc paměti, než měl přiděleno${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'cs', ['memory'])})` : ''}, a byl ukončen.${has(p.cause) ? ` Jádro ukončilo proces: ${said(p.cause, 200)}.` : ''} Požádejte o více paměti a spusťte server znovu.`,
     }),
   },
   'runtime.start_failed': {
