@@ -52,15 +52,21 @@ export function parseSchedulingMessage(message: string): SchedulingReasons {
   let body = message;
   const cut = body.search(/\.?\s*preemption:/);
   if (cut >= 0) body = body.slice(0, cut);
-  const start = LIST_START.exec(body);
-  if (start) body = body.slice(start[0].length);
+  // 1.3/1.4: `pod (x) failed to fit in any node` and a `fit failure on node (n): A, B` line per node;
+  // the reasons of all nodes, once each, make the list.
+  const perNode = [...body.matchAll(/fit failure on node \([^)]*\):\s*([^\n]*)/g)].flatMap((m) =>
+    (m[1] ?? '').split(/,\s*/),
+  );
+  const start = perNode.length > 0 || LIST_START.exec(body) !== null;
+  if (perNode.length > 0) body = [...new Set(perNode.map((r) => r.trim()).filter(Boolean))].join(', ');
+  else body = body.replace(LIST_START, '');
   // The list ends at the first sentence stop; 1.3x appends sentences such as
   // `no new claims to deallocate` (dots inside names like nvidia.com/gpu are not followed by a space).
   const stop = body.search(/\.(?:\s|$)/);
   if (stop >= 0) body = body.slice(0, stop);
   body = body.replace(/[.,]\s*$/, '');
   // 1.x lists count last (`Insufficient cpu (9), MatchNodeSelector (18)`), later ones first.
-  const parts = /\(\d+\)/.test(body) ? body.split(/,\s+/) : body.split(/,\s+(?=\d+\s)/);
+  const parts = perNode.length > 0 || /\(\d+\)/.test(body) ? body.split(/,\s+/) : body.split(/,\s+(?=\d+\s)/);
   for (const raw of parts) {
     // `3 Insufficient cpu` (counted first) or `Insufficient cpu (3)` (1.x, counted last).
     const part = raw

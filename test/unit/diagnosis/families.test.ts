@@ -50,6 +50,7 @@ const FAMILIES: Record<string, Case[]> = {
   'schedulers from 1.0 predicate names to 1.3x, with preemption suffixes': [
     ['c0337', 'scheduling.insufficient_resources'],
     ['c0126', 'scheduling.insufficient_resources', { short: ['pods'] }],
+    ['c0381', 'scheduling.no_matching_node'],
     ['c0125', 'scheduling.no_matching_node', { taints: ['untolerated taint'] }],
     ['c0127', 'scheduling.insufficient_resources', { short: ['cpu', 'memory'] }],
     ['c0010', 'scheduling.insufficient_resources', { short: ['memory'] }],
