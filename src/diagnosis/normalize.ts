@@ -124,8 +124,15 @@ export function normalizeMessage(raw: unknown): NormalizedMessage {
   return out;
 }
 
-/** 1.0-era kubelets wrote reasons in lower case (`pulling`, `failedScheduling`); today's are CamelCase. */
+const SPACED_REASON = /^[A-Z][a-z]+(?: [A-Z][a-z]*)+$/;
+
+/**
+ * 1.0-era kubelets wrote reasons in lower case (`pulling`, `failedScheduling`); today's are CamelCase.
+ * Some consoles show them in words (`Failed Mount`).
+ */
 export function normalizeReason(reason: string): string {
+  // A console that shows the reason in words (OpenShift 3's `Failed Mount`, `Back Off`).
+  if (SPACED_REASON.test(reason)) return reason.replace(/ /g, '');
   const first = reason.charCodeAt(0);
   return first >= 97 && first <= 122 ? reason[0]!.toUpperCase() + reason.slice(1) : reason;
 }

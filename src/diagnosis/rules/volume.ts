@@ -62,7 +62,7 @@ const ATTACH = /^AttachVolume\.Attach failed for volume\s+"([^"]*)"\s*:\s*([\s\S
 // block-device forms `MapVolume.SetUpDevice` / `MapPodDevice` / `MapBlockVolume`, and the 1.7 form
 // `… for volume "kubernetes.io/nfs/<uid>-nfs" (spec.Name: "nfs") pod "<uid>" (UID: "<uid>") with: …`.
 const MOUNT =
-  /^(?:MountVolume|MapVolume)\.(\w+) failed for volume\s*(?:"([^"\s]*)"?)?(?: \(spec\.Name: "([^"]*)"\))?(?:\s+(?:pod "[^"]*"|\([^)]*\)))*\s*(?:with)?:\s*([\s\S]*)$/;
+  /^(?:MountVolume|MapVolume)\.(\w+)\s+failed for volume\s*(?:"([^"\s]*)"?)?(?: \(spec\.Name: "([^"]*)"\))?(?:\s+(?:pod "[^"]*"|\([^)]*\)))*\s*(?:with)?:\s*([\s\S]*)$/;
 // The kubelet's summary after its wait: lists the volumes, not the cause (weak evidence). Old kubelets
 // say `timeout expired waiting for volumes to attach/mount for pod "ns"/"name". list of
 // unattached/unmounted volumes=[v]`, or name a cause instead of the timeout.

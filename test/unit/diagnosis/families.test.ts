@@ -63,6 +63,8 @@ const FAMILIES: Record<string, Case[]> = {
   ],
   "scheduler extenders' and wrappers' own reasons": [
     ['c0138', 'scheduling.no_matching_node'],
+    ['c0395', 'scheduling.insufficient_resources', { short: ['cpu'] }],
+    ['c0398', 'scheduling.no_matching_node', { taints: ['untolerated taint'] }],
     ['c0139', 'scheduling.insufficient_resources', { short: ['memory'] }],
     ['c0327', 'quota.exceeded'],
     ['c0135', 'scheduling.insufficient_resources', { short: ['nvidia'] }],
@@ -93,6 +95,8 @@ const FAMILIES: Record<string, Case[]> = {
     ['c0215', 'volume.mount_failed', { configMap: 'nginx-template' }],
     ['c0164', 'volume.mount_failed', { volume: 'nfs', storageServer: undefined }],
     ['c0205', 'volume.mount_failed', { volume: 'config' }],
+    ['c0404', 'volume.mount_failed', { volume: 'bigquery' }],
+    ['c0405', 'volume.mount_failed', { volume: 'nfs-pv16' }],
   ],
   'volumes: Multi-Attach in all its forms': [
     ['c0021', 'volume.attach_failed', { volume: 'pvc-82789299-5eb4-446d-9d7c-65b18454ca41' }],

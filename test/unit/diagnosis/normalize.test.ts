@@ -140,6 +140,9 @@ describe('normalizeReason and inferType', () => {
     assert.equal(normalizeReason('pulling'), 'Pulling');
     assert.equal(normalizeReason('BackOff'), 'BackOff');
     assert.equal(normalizeReason(''), '');
+    // OpenShift 3's console shows reasons in words.
+    assert.equal(normalizeReason('Failed Mount'), 'FailedMount');
+    assert.equal(normalizeReason('Back Off'), 'BackOff');
   });
 
   it('tells a pasted Normal line from a Warning by its reason, else by its wording', () => {
