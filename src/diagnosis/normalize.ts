@@ -90,8 +90,8 @@ export function normalizeMessage(raw: unknown): NormalizedMessage {
   m = SOURCE.exec(text) ?? SUBOBJECT.exec(text);
   if (m) text = text.slice(m[0].length);
 
-  text = text.replace(COMBINED, '');
-  text = text.replace(REISSUED, '');
+  if (text.trimStart().startsWith('(')) text = text.replace(COMBINED, '');
+  if (text.startsWith('Reissued')) text = text.replace(REISSUED, '');
   m = SYNC.exec(text);
   if (m) {
     text = text.slice(m[0].length);
@@ -113,7 +113,7 @@ export function normalizeMessage(raw: unknown): NormalizedMessage {
     rpcCode ??= code;
     return '';
   });
-  text = text.replace(REPEATED, '');
+  if (text.trimEnd().endsWith(')')) text = text.replace(REPEATED, '');
   // The scheduler and kubelet used to append a period to messages that already ended in one.
   text = text.replace(/\.\.(?=\s|$)/g, '.').trim();
   const out: NormalizedMessage = { text, truncated };
