@@ -109,13 +109,15 @@ export function normalizeMessage(raw: unknown): NormalizedMessage {
   }
   let rpcCode: string | undefined;
   // Before ~1.30 kubelet kept the CRI's gRPC wrapper in the text; later versions strip it.
-  text = text.replace(RPC, (_all, code: string) => {
-    rpcCode ??= code;
-    return '';
-  });
+  if (text.includes('rpc'))
+    text = text.replace(RPC, (_all, code: string) => {
+      rpcCode ??= code;
+      return '';
+    });
   if (text.trimEnd().endsWith(')')) text = text.replace(REPEATED, '');
   // The scheduler and kubelet used to append a period to messages that already ended in one.
-  text = text.replace(/\.\.(?=\s|$)/g, '.').trim();
+  if (text.includes('..')) text = text.replace(/\.\.(?=\s|$)/g, '.');
+  text = text.trim();
   const out: NormalizedMessage = { text, truncated };
   if (rpcCode !== undefined) out.rpcCode = rpcCode;
   if (type) out.type = type;

@@ -54,9 +54,11 @@ export function parseSchedulingMessage(message: string): SchedulingReasons {
   if (cut >= 0) body = body.slice(0, cut);
   // 1.3/1.4: `pod (x) failed to fit in any node` and a `fit failure on node (n): A, B` line per node;
   // the reasons of all nodes, once each, make the list.
-  const perNode = [...body.matchAll(/fit failure on node \([^)]*\):\s*([^\n]*)/g)].flatMap((m) =>
-    (m[1] ?? '').split(/,\s*/),
-  );
+  const perNode = body.includes('fit failure on node (')
+    ? [...body.matchAll(/fit failure on node \([^)]*\):\s*([^\n]*)/g)].flatMap((m) =>
+        (m[1] ?? '').split(/,\s*/),
+      )
+    : [];
   const start = perNode.length > 0 || LIST_START.exec(body) !== null;
   if (perNode.length > 0) body = [...new Set(perNode.map((r) => r.trim()).filter(Boolean))].join(', ');
   else body = body.replace(LIST_START, '');
