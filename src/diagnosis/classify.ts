@@ -6,21 +6,25 @@
 //   3. among what is left the strongest wins (decisive > weak > unknown > progress), then the
 //      newest, then the more specific (OOMKilled over CrashLoopBackOff), then the later input;
 //   4. nothing left: `normal`.
-import { CATEGORY_DEFAULTS } from './defaults.js';
+import { CATEGORY_DEFAULTS } from './catalogue.js';
 import { collect, type Resolution, STATUS_TIME } from './evidence.js';
 import { excerpt } from './normalize.js';
 import { requestedResources } from './quantity.js';
 import { type Family, type Item, type Match, type RuleContext, STRENGTH_RANK } from './rule.js';
 import { configFamily } from './rules/config.js';
-import { imageFamily } from './rules/image.js';
+import { imageCauseFamily, imageFamily } from './rules/image.js';
 import { podFamily } from './rules/pod.js';
 import { quotaFamily } from './rules/quota.js';
 import { runtimeFamily } from './rules/runtime.js';
 import { schedulingFamily } from './rules/scheduling.js';
+import { startupFamily } from './rules/startup.js';
 import { volumeFamily } from './rules/volume.js';
 import type { Category, Diagnosis, DiagnosisParams, Evidence, EvidenceRef, PodLike } from './types.js';
 
-/** Order matters: specific families first, the runtime family's `Error: <anything>` last. */
+/**
+ * Order matters: specific families first, the runtime family's `Error: <anything>` after them, the
+ * benign start-up warnings next, and last an image cause pasted without its envelope.
+ */
 const FAMILIES: readonly Family[] = [
   imageFamily,
   configFamily,
@@ -29,20 +33,9 @@ const FAMILIES: readonly Family[] = [
   quotaFamily,
   podFamily,
   runtimeFamily,
+  startupFamily,
+  imageCauseFamily,
 ];
-
-/**
- * Warnings that do not block a spawn: DNS config trimming, failed readiness probes while the server
- * boots, a missing optional pull secret (the pull itself reports if it fails), teardown noise.
- */
-const BENIGN_WARNINGS = new Set([
-  'DNSConfigForming',
-  'Unhealthy',
-  'ProbeWarning',
-  'FailedToRetrieveImagePullSecret',
-  'FailedPreStopHook',
-  'FailedKillPod',
-]);
 
 interface Scored {
   item: Item;
@@ -72,8 +65,6 @@ export function matchItem(item: Item, ctx: RuleContext): Match {
     const m = family(item, ctx);
     if (m) return m;
   }
-  if (BENIGN_WARNINGS.has(item.reason))
-    return { category: 'normal', strength: 'info', topic: 'pod', params: {}, rule: 'benign-warning' };
   if (item.type === 'Warning')
     return {
       category: 'unknown.warning',

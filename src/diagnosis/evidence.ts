@@ -3,7 +3,7 @@
 // FailedScheduling, a running container after CreateContainerConfigError).
 
 import { COMPONENT, DIAGNOSIS_REASON, PROGRESS_REASON } from './annotation.js';
-import { normalizeMessage } from './normalize.js';
+import { inferType, normalizeMessage, normalizeReason } from './normalize.js';
 import type { Item, Topic } from './rule.js';
 import type { ContainerStatusLike, KubeEvent, PodLike, Timestamp } from './types.js';
 
@@ -87,10 +87,12 @@ export function collect(events: unknown, pod: PodLike | undefined): Collected {
     if (isOwnEvent(e)) continue;
     const norm = normalizeMessage(e.message);
     const container = FIELD_PATH.exec(str(e.involvedObject?.fieldPath))?.[1];
+    // An envelope's inner reason is the real one; a pasted row's only fills in a missing reason.
+    const reason = norm.innerReason ?? (normalizeReason(str(e.reason)) || norm.reason || '');
     const item: Item = {
       kind: 'event',
-      type: str(e.type),
-      reason: str(e.reason),
+      type: str(e.type) || norm.type || inferType(reason, norm.text),
+      reason,
       message: norm.text,
       at: eventTime(e),
       seq,

@@ -1,11 +1,12 @@
 // The pure core's entry point: evidence (pod, events, optional capacity) in, the decisive Diagnosis out.
+
+import { CATEGORY_DEFAULTS } from './catalogue.js';
 import { decide } from './classify.js';
-import { CATEGORY_DEFAULTS } from './defaults.js';
 import { excerpt } from './normalize.js';
 import type { Diagnosis, Evidence } from './types.js';
 
 export { eligibleNodes, judgeCapacity } from './capacity.js';
-export { CATEGORY_DEFAULTS } from './defaults.js';
+export { CATEGORY_DEFAULTS } from './catalogue.js';
 export { normalizeMessage } from './normalize.js';
 export { parseQuantity, requestedResources } from './quantity.js';
 export { registryOf } from './rules/image.js';

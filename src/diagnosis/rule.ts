@@ -29,15 +29,17 @@ export interface RuleContext {
 /**
  * How much a match says. `decisive`: the cause itself; `weak`: a symptom whose cause is elsewhere
  * (a bare back-off, a generic timeout); `unknown`: a Warning nothing recognised; `progress`: work in
- * progress (an image pull); `info`: nothing wrong.
+ * progress (an image pull); `benign`: a Warning that is usually harmless while the server starts;
+ * `info`: nothing wrong.
  */
-export type Strength = 'decisive' | 'weak' | 'unknown' | 'progress' | 'info';
+export type Strength = 'decisive' | 'weak' | 'unknown' | 'progress' | 'benign' | 'info';
 
 export const STRENGTH_RANK: Readonly<Record<Strength, number>> = {
-  decisive: 4,
-  weak: 3,
-  unknown: 2,
-  progress: 1,
+  decisive: 5,
+  weak: 4,
+  unknown: 3,
+  progress: 2,
+  benign: 1,
   info: 0,
 };
 
@@ -59,7 +61,10 @@ export interface Rule {
   category: Category;
   strength: Strength;
   topic: Topic;
-  /** Event or status reasons the rule applies to; omitted: any reason. */
+  /**
+   * Event or status reasons the rule applies to; omitted: any reason. Only rules whose pattern alone
+   * cannot tell (a catch-all, a generic word) need one: pasted text often comes without its reason.
+   */
   reasons?: readonly string[];
   pattern: RegExp;
   priority?: number;

@@ -1,37 +1,10 @@
 // The contract of the pure core: evidence in, Diagnosis out. Category ids are DESIGN section 3
-// and are used by tests, metrics, config and the CLI; never rename one.
+// (catalogue.ts) and are used by tests, metrics, config and the CLI; never rename one.
 
-export const CATEGORIES = [
-  'image.pulling',
-  'image.not_found',
-  'image.access_denied',
-  'image.invalid_name',
-  'image.registry_unreachable',
-  'volume.pvc_not_found',
-  'volume.pvc_pending',
-  'volume.sshfs_attach_failed',
-  'volume.sshfs_mount_failed',
-  'volume.mount_failed',
-  'volume.attach_failed',
-  'config.missing_reference',
-  'scheduling.insufficient_resources',
-  'scheduling.unsatisfiable',
-  'scheduling.no_matching_node',
-  'runtime.crash_loop',
-  'runtime.oom_killed',
-  'runtime.start_failed',
-  'quota.exceeded',
-  'pod.evicted',
-  'sandbox.failed',
-  'unknown.warning',
-  'normal',
-] as const;
+// The ids live in the catalogue (one entry per category); re-exported here for the contract's readers.
+export { CATEGORIES, type Category, isCategory } from './catalogue.js';
 
-export type Category = (typeof CATEGORIES)[number];
-
-export function isCategory(value: unknown): value is Category {
-  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value);
-}
+import type { Category } from './catalogue.js';
 
 /** What should happen to the spawn. `none` only for `normal`. */
 export type Action = 'wait' | 'notify' | 'stop' | 'none';
@@ -186,6 +159,7 @@ export interface DiagnosisParams {
   exitCode?: number;
   secret?: string;
   configMap?: string;
+  serviceAccount?: string;
   key?: string;
   quota?: string;
   node?: string;

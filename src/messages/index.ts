@@ -1,7 +1,7 @@
 // User-facing texts: title and detail per category in English and Czech, parameters filled in, and
 // one plain English sentence for the Kubernetes Event's `message`. Plain text only, never HTML.
 import type { Lang, LocalizedText } from '../diagnosis/annotation.js';
-import { CATEGORY_DEFAULTS } from '../diagnosis/defaults.js';
+import { CATEGORY_DEFAULTS } from '../diagnosis/catalogue.js';
 import { type Category, type Diagnosis, isCategory } from '../diagnosis/types.js';
 import { value } from './format.js';
 import { TEXTS } from './texts.js';

@@ -66,6 +66,12 @@ function cause(p: DiagnosisParams, lang: Lang): string {
   return lang === 'cs' ? ` Chyba: ${said(p.cause, 300)}.` : ` Error: ${said(p.cause, 300)}.`;
 }
 
+/** ` (Reason: message)` of the evidence, when there is one. */
+function warned(p: DiagnosisParams): string {
+  if (!has(p.reason)) return '';
+  return ` (${value(p.reason, 80)}${has(p.message) ? `: ${said(p.message, 200)}` : ''})`;
+}
+
 function image(p: DiagnosisParams, lang: Lang): string {
   if (has(p.image)) return lang === 'cs' ? `Obraz ${q(p.image, lang)}` : `The image ${q(p.image, lang)}`;
   return lang === 'cs' ? 'Obraz notebooku' : "The notebook's image";
@@ -221,7 +227,9 @@ export const TEXTS: Readonly<Record<Category, Readonly<Record<Lang, Template>>>>
           ? `the secret ${q(p.secret, 'en')}`
           : has(p.configMap)
             ? `the config map ${q(p.configMap, 'en')}`
-            : 'a secret or config map';
+            : has(p.serviceAccount)
+              ? `the service account ${q(p.serviceAccount, 'en')}`
+              : 'a secret or config map';
       return {
         title: 'Missing configuration',
         detail: `The notebook needs ${what}, which does not exist. This is a configuration problem; please write to ${contact}.`,
@@ -234,7 +242,9 @@ export const TEXTS: Readonly<Record<Category, Readonly<Record<Lang, Template>>>>
           ? `objekt Secret ${q(p.secret, 'cs')}, ale ten neexistuje`
           : has(p.configMap)
             ? `objekt ConfigMap ${q(p.configMap, 'cs')}, ale ten neexistuje`
-            : 'objekt Secret nebo ConfigMap, který neexistuje';
+            : has(p.serviceAccount)
+              ? `servisní účet ${q(p.serviceAccount, 'cs')}, ale ten neexistuje`
+              : 'objekt Secret nebo ConfigMap, který neexistuje';
       return {
         title: 'Chybí konfigurace',
         detail: `Notebook potřebuje ${what}. Jde o chybu v konfiguraci; napište prosím na ${contact}.`,
@@ -290,11 +300,11 @@ export const TEXTS: Readonly<Record<Category, Readonly<Record<Lang, Template>>>>
   'runtime.oom_killed': {
     en: ({ p }) => ({
       title: 'Out of memory',
-      detail: `The notebook used more memory than it was given${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'en', ['memory'])})` : ''} and was stopped. Request more memory and start the server again.`,
+      detail: `The notebook used more memory than it was given${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'en', ['memory'])})` : ''} and was stopped.${has(p.cause) ? ` The kernel killed: ${said(p.cause, 200)}.` : ''} Request more memory and start the server again.`,
     }),
     cs: ({ p }) => ({
       title: 'Došla paměť',
-      detail: `Notebook spotřeboval víc paměti, než měl přiděleno${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'cs', ['memory'])})` : ''}, a byl ukončen. Požádejte o více paměti a spusťte server znovu.`,
+      detail: `Notebook spotřeboval víc paměti, než měl přiděleno${typeof p.requested?.memory === 'number' ? ` (${formatResources(p.requested, 'cs', ['memory'])})` : ''}, a byl ukončen.${has(p.cause) ? ` Jádro ukončilo proces: ${said(p.cause, 200)}.` : ''} Požádejte o více paměti a spusťte server znovu.`,
     }),
   },
   'runtime.start_failed': {
@@ -335,6 +345,16 @@ export const TEXTS: Readonly<Record<Category, Readonly<Record<Lang, Template>>>>
     cs: ({ p }) => ({
       title: 'Prostředí notebooku se nepodařilo připravit',
       detail: `Uzel nedokázal připravit síť ani izolované prostředí pro notebook.${cause(p, 'cs')} Obvykle jde o dočasný problém; ještě chvíli to budeme zkoušet.`,
+    }),
+  },
+  'startup.benign_warning': {
+    en: ({ p, contact }) => ({
+      title: 'Still starting',
+      detail: `Kubernetes reported a warning while your notebook starts${warned(p)}. This is usually harmless while the server starts; please wait. If the server does not start, write to ${contact}.`,
+    }),
+    cs: ({ p, contact }) => ({
+      title: 'Stále se spouští',
+      detail: `Při spouštění notebooku ohlásil Kubernetes varování${warned(p)}. Během spouštění serveru to obvykle nevadí; vydržte prosím. Pokud se server nespustí, napište na ${contact}.`,
     }),
   },
   'unknown.warning': {

@@ -1,6 +1,6 @@
 // Diagnosis + timeline + per-category config → wait / notify / stop. Pure and total.
 import type { CategoryPolicy } from '../config/schema.js';
-import type { Category } from '../diagnosis/types.js';
+import { type Category, categoryEntry } from '../diagnosis/catalogue.js';
 import { type Decision, MILESTONES, type PolicyInput, type SpawnTimeline } from './types.js';
 
 const secs = (ms: number) => Math.round(ms / 100) / 10;
@@ -51,11 +51,7 @@ export function decide(input: PolicyInput, policy: Readonly<Record<Category, Cat
   }
 
   // stop or notify: a transient shortage while the autoscaler adds a node is worth waiting for.
-  if (
-    category === 'scheduling.insufficient_resources' &&
-    input.scaleUpAt !== undefined &&
-    cfg.budgetSeconds > 0
-  ) {
+  if (categoryEntry(category).waitsForScaleUp && input.scaleUpAt !== undefined && cfg.budgetSeconds > 0) {
     const deadline = Math.min(since, input.scaleUpAt) + cfg.budgetSeconds * 1000;
     if (now < deadline) {
       return {

@@ -1,26 +1,14 @@
-// Default per-category policy (DESIGN sections 3 and 6). Grace: how long the decisive evidence
-// must persist before acting. Budget: for categories that wait, the longest wait before stopping
-// (0 = no limit); for `scheduling.insufficient_resources`, the longest wait while a cluster
-// autoscaler reports a scale-up.
+// Default per-category policy (DESIGN sections 3 and 6), read from the category catalogue: the
+// action, the grace (how long the decisive evidence must persist before acting) and the budget (for
+// categories that wait, the longest wait before stopping, 0 = no limit; for categories that wait for a
+// cluster autoscaler, the longest wait while it reports a scale-up).
 import type { CategoryPolicy } from '../config/schema.js';
-import { CATEGORY_DEFAULTS } from '../diagnosis/defaults.js';
-import { CATEGORIES, type Category } from '../diagnosis/types.js';
-
-const OVERRIDES: Partial<Record<Category, Partial<CategoryPolicy>>> = {
-  'image.pulling': { budgetSeconds: 0 },
-  'image.registry_unreachable': { budgetSeconds: 180 },
-  'volume.pvc_pending': { budgetSeconds: 120 },
-  'sandbox.failed': { budgetSeconds: 120 },
-  'scheduling.insufficient_resources': { budgetSeconds: 300 },
-  // The brief: "every other error → stop", but a lone warning may be transient; give it a moment.
-  'unknown.warning': { graceSeconds: 30 },
-  // Kubelet reports BackOff/CrashLoopBackOff only after restarts; no extra grace needed.
-};
+import { CATALOGUE, CATEGORIES, type Category } from '../diagnosis/catalogue.js';
 
 export const DEFAULT_POLICY: Readonly<Record<Category, CategoryPolicy>> = Object.fromEntries(
-  CATEGORIES.map((c) => [
-    c,
-    { action: CATEGORY_DEFAULTS[c].action, graceSeconds: 0, budgetSeconds: 0, ...OVERRIDES[c] },
+  CATALOGUE.map((e) => [
+    e.id,
+    { action: e.action, graceSeconds: e.graceSeconds, budgetSeconds: e.budgetSeconds },
   ]),
 ) as Record<Category, CategoryPolicy>;
 

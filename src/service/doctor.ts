@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ActionsPort, StopResult } from '../actions/types.js';
 import type { CapacityProvider } from '../advice/capacity/types.js';
 import type { Config } from '../config/schema.js';
+import { categoryEntry } from '../diagnosis/catalogue.js';
 import { classify as defaultClassify } from '../diagnosis/index.js';
 import type {
   CapacitySnapshot,
@@ -195,7 +196,7 @@ export class Doctor {
     if (!this.canAct()) return;
     const evidence = this.tracker.evidence(uid)!;
     let diagnosis = this.classify(evidence);
-    if (diagnosis.category.startsWith('scheduling.') && this.deps.capacity) {
+    if (categoryEntry(diagnosis.category).needsCapacity && this.deps.capacity) {
       diagnosis = await this.withCapacity(evidence, diagnosis, spawn.ref);
     }
     const now = this.now();

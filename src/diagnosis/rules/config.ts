@@ -1,9 +1,9 @@
 // Config family: CreateContainerConfigError, a container that refers to a Secret, ConfigMap or key
-// that does not exist (pkg/kubelet/kuberuntime, pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+// that does not exist (pkg/kubelet/kuberuntime, pkg/kubelet/kubelet_pods.go makeEnvironmentVariables),
+// and a pod that names a ServiceAccount that does not exist (the API server's admission, seen in a
+// controller's FailedCreate). The texts are distinctive, so pasted copies without a reason match too.
 import type { Rule } from '../rule.js';
 import { type Family, runRules } from '../rule.js';
-
-const REASONS = ['Failed', 'CreateContainerConfigError'];
 
 const RULES: readonly Rule[] = [
   {
@@ -11,8 +11,7 @@ const RULES: readonly Rule[] = [
     category: 'config.missing_reference',
     strength: 'decisive',
     topic: 'container',
-    reasons: REASONS,
-    pattern: /^(?:Error: )?secrets? "([^"]+)" not found/,
+    pattern: /^(?:Error: ?)?secrets? "([^"]+)" not found/,
     params: (m) => ({ secret: m[1] }),
   },
   {
@@ -20,8 +19,7 @@ const RULES: readonly Rule[] = [
     category: 'config.missing_reference',
     strength: 'decisive',
     topic: 'container',
-    reasons: REASONS,
-    pattern: /^(?:Error: )?configmaps? "([^"]+)" not found/,
+    pattern: /^(?:Error: ?)?configmaps? "([^"]+)" not found/,
     params: (m) => ({ configMap: m[1] }),
   },
   {
@@ -29,9 +27,9 @@ const RULES: readonly Rule[] = [
     category: 'config.missing_reference',
     strength: 'decisive',
     topic: 'container',
-    reasons: REASONS,
-    pattern: /^(?:Error: )?couldn't find key (\S+) in (Secret|ConfigMap) (?:[^/\s]+\/)?(\S+)/,
-    params: (m) => (m[2] === 'Secret' ? { key: m[1], secret: m[3] } : { key: m[1], configMap: m[3] }),
+    pattern: /^(?:Error: ?)?couldn't find key (\S+) in (Secret|ConfigMap) (?:[^/\s]+\/)?(\S+)/i,
+    params: (m) =>
+      m[2]?.toLowerCase() === 'secret' ? { key: m[1], secret: m[3] } : { key: m[1], configMap: m[3] },
   },
   {
     // The kubelet could not read the object in time (often it does not exist or is forbidden).
@@ -39,8 +37,15 @@ const RULES: readonly Rule[] = [
     category: 'config.missing_reference',
     strength: 'weak',
     topic: 'container',
-    reasons: REASONS,
     pattern: /^(?:Error: )?failed to sync (secret|configmap) cache/,
+  },
+  {
+    id: 'config.service-account',
+    category: 'config.missing_reference',
+    strength: 'decisive',
+    topic: 'pod',
+    pattern: /is forbidden: error looking up service account [^:\s]+: serviceaccount "([^"]+)" not found/,
+    params: (m) => ({ serviceAccount: m[1] }),
   },
   {
     id: 'config.status',

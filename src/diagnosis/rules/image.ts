@@ -38,9 +38,11 @@ const CAUSES: readonly Cause[] = [
       /invalid reference format|couldn't parse image|InvalidImageName|repository name must be (?:lowercase|canonical)/i,
   },
   {
+    // containerd: `<ref>: not found`; Docker 1.x: `Tag x not found in repository y`, `image x not found`.
     id: 'containerd-not-found',
     category: 'image.not_found',
-    pattern: /: not found\s*$|: not found[:;]|\bNotFound\b|code = NotFound/,
+    pattern:
+      /: not found\s*$|: not found[:;]|\bNotFound\b|code = NotFound|\bTag \S+ not found in repository|\bimage \S+ not found\b/,
   },
   {
     id: 'manifest-unknown',
@@ -55,16 +57,17 @@ const CAUSES: readonly Cause[] = [
   },
   { id: 'never-pull', category: 'image.not_found', pattern: /is not present with pull policy of Never/ },
   {
+    // DNS, TCP, TLS, timeouts, rate limits, 5xx and broken transfers: the registry, not the image.
     id: 'unavailable',
     category: 'image.registry_unreachable',
     pattern:
-      /because the registry is unavailable|no such host|connection refused|i\/o timeout|network is unreachable|no route to host|connection reset by peer|TLS handshake timeout|x509:|tls: failed to verify|certificate signed by unknown authority|server gave HTTP response to HTTPS client|context deadline exceeded|Client\.Timeout|toomanyrequests|429 Too Many Requests|pull rate limit|\b50[0-4]\b [A-Z][a-z]+|Service Unavailable|Bad Gateway|Gateway Timeout|Internal Server Error|unexpected EOF|: EOF\s*$/i,
+      /because the registry is unavailable|no such host|server misbehaving|connection refused|i\/o timeout|network is unreachable|no route to host|connection reset by peer|connection timed out|TLS handshake timeout|x509:|tls: failed to verify|certificate signed by unknown authority|server gave HTTP response to HTTPS client|context deadline exceeded|Client\.Timeout|request canceled|toomanyrequests|429 Too Many Requests|pull rate limit|\b50[0-4]\b [A-Z][a-z]+|HTTP status: 5\d\d|Service Unavailable|Bad Gateway|Gateway Timeout|Internal Server Error|unexpected EOF|: EOF\s*$|failed size validation|unable to ping registry endpoint/i,
   },
   {
     id: 'denied',
     category: 'image.access_denied',
     pattern:
-      /\b401\b|\b403\b|Unauthorized|unauthorized|Forbidden|forbidden|denied|authentication required|failed to authorize|insufficient_scope|signature validation failed/,
+      /\b401\b|\b403\b|Unauthorized|unauthorized|unauthenticated|not authorized|Forbidden|forbidden|denied|authentication (?:is )?required|Authentication is required|no basic auth credentials|failed to authorize|insufficient_scope|signature validation failed/,
   },
 ];
 
@@ -74,10 +77,16 @@ function classifyCause(cause: string): Cause | undefined {
   return CAUSES.find((c) => c.pattern.test(cause));
 }
 
-const FAILED_PULL = /^Failed to pull image "([^"]*)": ([\s\S]*)$/;
+// `Failed to pull image "x": <cause>`; a pasted copy may lose the colon; 1.0-era kubelets quoted nothing.
+const FAILED_PULL = /^Failed to pull image "([^"]*)"(?:(?::|\s)\s*([\s\S]*))?$/;
+const FAILED_PULL_BARE = /^Failed to pull image ([^\s"]+?)(?::\s+([\s\S]*))?$/;
+// Docker 1.x (kubelet 1.1): `image pull failed for x, this may be because there are no credentials
+// on this request.  details: (<cause>)`.
+const PULL_FAILED_FOR = /^image pull failed for (\S+?), [\s\S]*?details: \(([\s\S]*)\)\s*$/;
 // 1.32+: `Back-off pulling image "x": ErrImagePull: <cause>`; before: just `Back-off pulling image "x"`.
 // Kubelets before 1.6 wrote it in lower case.
-const BACKOFF_PULL = /^Back-off pulling image "([^"]*)"(?::\s*(?:ErrImagePull:\s*)?([\s\S]*))?$/i;
+// Pasted copies keep the kubelet log's `\"` escapes or lose the closing quote.
+const BACKOFF_PULL = /^Back-off pulling image \\?"([^"\\]*)\\?"?(?::\s*(?:ErrImagePull:\s*)?([\s\S]*))?$/i;
 const QUOTED_IMAGE = /image "([^"]+)"/;
 
 function failure(item: Item, image: string | undefined, cause: string, ruleId: string): Match {
@@ -110,8 +119,7 @@ const RULES: readonly Rule[] = [
     category: 'image.pulling',
     strength: 'progress',
     topic: 'image',
-    reasons: ['Pulling', 'pulling'],
-    pattern: /^Pulling image "([^"]*)"/i,
+    pattern: /^Pulling image "([^"]*)"?/i,
     params: (m) => imageParams(m[1]),
   },
   {
@@ -119,7 +127,6 @@ const RULES: readonly Rule[] = [
     category: 'image.invalid_name',
     strength: 'decisive',
     topic: 'image',
-    reasons: ['InspectFailed', 'InvalidImageName', 'Failed'],
     pattern:
       /^(?:Failed to apply default image tag "([^"]*)"|Error: InvalidImageName|Failed to inspect image "([^"]*)": .*(?:invalid reference|couldn't parse))/,
     params: (m) => imageParams(m[1] ?? m[2]),
@@ -129,7 +136,6 @@ const RULES: readonly Rule[] = [
     category: 'image.not_found',
     strength: 'decisive',
     topic: 'image',
-    reasons: ['ErrImageNeverPull', 'Failed'],
     pattern:
       /^(?:Container image "([^"]*)" is not present with pull policy of Never|Error: ErrImageNeverPull)/,
     params: (m) => imageParams(m[1]),
@@ -140,7 +146,6 @@ const RULES: readonly Rule[] = [
     category: 'unknown.warning',
     strength: 'weak',
     topic: 'image',
-    reasons: ['Failed'],
     pattern:
       /^Error: (?:ErrImagePull|ImagePullBackOff|ImageInspectError|RegistryUnavailable|SignatureValidationFailed)\s*$/,
   },
@@ -158,7 +163,7 @@ const STATUS_REASONS = new Set([
 
 export const imageFamily: Family = (item: Item, ctx: RuleContext): Match | null => {
   const msg = item.message;
-  let m = FAILED_PULL.exec(msg);
+  let m = FAILED_PULL.exec(msg) ?? FAILED_PULL_BARE.exec(msg) ?? PULL_FAILED_FOR.exec(msg);
   if (m) return failure(item, m[1], m[2] ?? '', 'failed-pull');
   m = BACKOFF_PULL.exec(msg);
   if (m) {
@@ -194,6 +199,33 @@ export const imageFamily: Family = (item: Item, ctx: RuleContext): Match | null 
   }
   return null;
 };
+
+// The cause alone, pasted without its `Failed to pull image` envelope (a kubelet log line, a status
+// message, an issue title): recognised by the runtime's own openings.
+const BARE_CAUSE =
+  /^(?:initializing source docker:\/\/|Error reading manifest |reading manifest |Error response from daemon: (?:manifest|pull access denied|Get "?https?:|Head "?https?:|unauthorized|toomanyrequests)|failed to pull and unpack image|failed to resolve reference|pinging container registry|error pulling image configuration|manifest for \S+ not found)|couldn't parse image reference|Failed to apply default image tag/;
+
+/**
+ * The last resort for image trouble: a cause pasted without its envelope. Runs after every other
+ * family, so that a sandbox or mount message that mentions an image is theirs.
+ */
+export const imageCauseFamily: Family = (item: Item): Match | null => {
+  const msg = item.message;
+  if (!BARE_CAUSE.test(msg)) return null;
+  const found = classifyCause(msg);
+  if (!found) return null;
+  const params = imageParams(QUOTED_IMAGE.exec(msg)?.[1] ?? REF_IN_CAUSE.exec(msg)?.[1]);
+  if (item.container) params.container = item.container;
+  return {
+    category: found.category,
+    strength: 'decisive',
+    topic: 'image',
+    params,
+    rule: `image.${found.id}/bare`,
+  };
+};
+
+const REF_IN_CAUSE = /docker:\/\/([^\s:]+(?::[^\s:@]+)?(?:@sha256:[0-9a-f]+)?)/;
 
 function containerImage(ctx: RuleContext, container: string | undefined): string | undefined {
   if (!container) return undefined;

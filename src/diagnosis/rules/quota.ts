@@ -22,6 +22,16 @@ const RULES: readonly Rule[] = [
     params: (m) => ({ quota: m[1] }),
   },
   {
+    // The 1.1 admission's wording (`cpu is limited by quota, must make explicit request`,
+    // `cpu quota is 200m, current usage is 200m, requesting 100m`).
+    id: 'quota.v1-1',
+    category: 'quota.exceeded',
+    strength: 'decisive',
+    topic: 'pod',
+    pattern:
+      /is forbidden: \S+ (?:is limited by quota, must make explicit request|quota is \S+, current usage is)/,
+  },
+  {
     id: 'quota.limitrange',
     category: 'quota.exceeded',
     strength: 'decisive',

@@ -58,11 +58,26 @@ function shortCause(cause: string): string {
 
 // `AttachVolume.Attach failed for volume "v" : <cause>` (pkg/volume/util/operationexecutor).
 const ATTACH = /^AttachVolume\.Attach failed for volume\s+"([^"]*)"\s*:\s*([\s\S]*)$/;
-// `MountVolume.SetUp failed for volume "v" : <cause>` and MountDevice / WaitForAttach / NewMounter.
-const MOUNT = /^MountVolume\.(\w+) failed for volume\s+"([^"]*)"(?: \([^)]*\))?\s*:\s*([\s\S]*)$/;
-// The kubelet's summary after its wait: lists the volumes, not the cause (weak evidence).
+// `MountVolume.SetUp failed for volume "v" : <cause>`, MountDevice / WaitForAttach / NewMounter, the
+// block-device forms `MapVolume.SetUpDevice` / `MapPodDevice` / `MapBlockVolume`, and the 1.7 form
+// `… for volume "kubernetes.io/nfs/<uid>-nfs" (spec.Name: "nfs") pod "<uid>" (UID: "<uid>") with: …`.
+const MOUNT =
+  /^(?:MountVolume|MapVolume)\.(\w+)\s+failed for volume\s*(?:"([^"\s]*)"?)?(?: \(spec\.Name: "([^"]*)"\))?(?:\s+(?:pod "[^"]*"|\([^)]*\)))*\s*(?:with)?:\s*([\s\S]*)$/;
+// The kubelet's summary after its wait: lists the volumes, not the cause (weak evidence). Old kubelets
+// say `timeout expired waiting for volumes to attach/mount for pod "ns"/"name". list of
+// unattached/unmounted volumes=[v]`, or name a cause instead of the timeout.
 const SUMMARY =
-  /^Unable to (?:attach or mount volumes|mount volumes for pod)[\s\S]*?unmounted volumes=\[([^\]]*)\]/;
+  /^(?:Unable to (?:attach or mount volumes|mount volumes for pod)|timeout expired waiting for volumes to attach)[\s\S]*?unmounted volumes=\[([^\]]*)\]/;
+const SUMMARY_CAUSE = /^Unable to (?:attach or )?mount volumes for pod "[^"]*": ([\s\S]+)$/;
+// A CSI node plugin missing on the node, pasted without the MountVolume envelope.
+const CSI_NOT_REGISTERED =
+  /^kubernetes\.io\/csi: \w+\.\w+ failed [\s\S]*?driver name (\S+) not found in the list of registered CSI drivers/;
+// The kubelet's object cache not yet knowing the pod's ConfigMap/Secret right after scheduling.
+const NOT_REGISTERED_ANYWHERE = /\bobject "[^"]*"\/"[^"]*" not registered\s*$/;
+// A driver refusing a second attach call while the first is still running: it is attaching.
+const ATTACHING = /\bis attaching\s*$|\boperation (?:with the given Volume ID \S+ )?already exists/i;
+// The claim's provisioner failed this time (ProvisioningFailed, on the claim): it stays unbound.
+const PROVISIONING = /^failed to provision volume with storage ?class "([^"]*)"/i;
 
 const RULES: readonly Rule[] = [
   {
@@ -73,9 +88,40 @@ const RULES: readonly Rule[] = [
     pattern: /^Multi-Attach error for volume "([^"]*)"/,
     params: (m) => ({ volume: m[1], cause: 'the volume is already attached to another node' }),
   },
+  {
+    id: 'volume.csi-not-registered',
+    category: 'volume.mount_failed',
+    strength: 'decisive',
+    topic: 'mount',
+    pattern: CSI_NOT_REGISTERED,
+    params: (m) => ({ csiDriver: m[1], cause: m[0] }),
+  },
+  {
+    id: 'volume.not-registered',
+    category: 'startup.benign_warning',
+    strength: 'benign',
+    topic: 'mount',
+    pattern: NOT_REGISTERED_ANYWHERE,
+  },
+  {
+    id: 'volume.provisioning-failed',
+    category: 'volume.pvc_pending',
+    strength: 'decisive',
+    topic: 'scheduling',
+    pattern: PROVISIONING,
+    params: (m) => ({ cause: m.input.slice(0, 300) }),
+  },
 ];
 
 function attach(ctx: RuleContext, volume: string | undefined, cause: string): Match {
+  if (ATTACHING.test(cause))
+    return {
+      category: 'startup.benign_warning',
+      strength: 'benign',
+      topic: 'attach',
+      params: clean({ volume }),
+      rule: 'volume.attaching',
+    };
   const driver = driverOf(cause, ctx, volume);
   const params: DiagnosisParams = clean({
     volume,
@@ -127,13 +173,13 @@ function mount(ctx: RuleContext, volume: string | undefined, cause: string): Mat
     };
   }
   // The kubelet's object cache not yet knowing the pod's ConfigMap/Secret right after scheduling:
-  // transient, the retry succeeds. If it never does, the kubelet's timeout summary reports it.
+  // usually transient, the retry succeeds. If it never does, the kubelet's timeout summary reports it.
   if (NOT_REGISTERED.test(cause))
     return {
-      category: 'normal',
-      strength: 'info',
+      category: 'startup.benign_warning',
+      strength: 'benign',
       topic: 'mount',
-      params: {},
+      params: clean({ volume }),
       rule: 'volume.not-registered',
     };
   const weak = CACHE_SYNC.test(cause);
@@ -161,9 +207,11 @@ export const volumeFamily: Family = (item: Item, ctx: RuleContext): Match | null
   const a = ATTACH.exec(msg);
   if (a) return attach(ctx, a[1], a[2] ?? '');
   const m = MOUNT.exec(msg);
-  if (m) return mount(ctx, m[2], m[3] ?? '');
+  if (m) return mount(ctx, m[3] ?? m[2], m[4] ?? '');
   const table = runRules(RULES, item, ctx);
   if (table) return table;
+  const c = SUMMARY_CAUSE.exec(msg);
+  if (c && !/^timeout expired waiting/.test(c[1] ?? '')) return mount(ctx, undefined, c[1] ?? '');
   const s = SUMMARY.exec(msg);
   if (s) {
     const volumes = (s[1] ?? '').split(/\s+/).filter(Boolean);

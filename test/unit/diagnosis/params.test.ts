@@ -281,6 +281,18 @@ const cases: Array<[Category, Evidence, DiagnosisParams]> = [
     },
   ],
   [
+    'startup.benign_warning',
+    {
+      events: [
+        w(
+          'Unhealthy',
+          'Readiness probe failed: Get "http://10.1.2.3:8888/api": dial tcp 10.1.2.3:8888: connect: connection refused',
+        ),
+      ],
+    },
+    { reason: 'Unhealthy' },
+  ],
+  [
     'unknown.warning',
     { events: [w('Strange', 'something odd happened')] },
     { reason: 'Strange', message: 'something odd happened' },

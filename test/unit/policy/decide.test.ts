@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CATEGORY_DEFAULTS } from '../../../src/diagnosis/defaults.js';
+import { CATEGORY_DEFAULTS } from '../../../src/diagnosis/catalogue.js';
 import { CATEGORIES, type Category, type Diagnosis } from '../../../src/diagnosis/types.js';
 import { DEFAULT_POLICY, decide, mergePolicy } from '../../../src/policy/index.js';
 import type { PolicyInput } from '../../../src/policy/types.js';
