@@ -22,7 +22,7 @@ CATALOG_IMAGES = [
     ("docker.io/library/this-image-does-not-exist:42", "image not found"),
     ("cerit.io/private/secret-notebook:1", "registry refuses access (401)"),
     ("registry.invalid.example/foo:1", "registry unreachable (DNS)"),
-    ("docker.io/library/python:3.12-slim", "not a notebook image: its command cannot be run"),
+    ("cerit.io/jupyter/broken-build-notebook:1", "its entrypoint script is missing: cannot start"),
     ("cerit.io/jupyter/memory-pressure-notebook:1", "the node runs low on memory: evicted"),
 ]
 
@@ -615,7 +615,7 @@ TRIGGERS = [
      "scheduling.no_matching_node"),
     ("taint tolerated (works)", {"node_selector": "kubernetes.io/hostname=tainted-1",
                          "tolerations": "dedicated=ai-team:NoSchedule"}, "ready"),
-    ("not a notebook image: its command cannot be run", {"image": CATALOG_IMAGES[7][0]},
+    ("an image whose entrypoint is missing: it cannot start", {"image": CATALOG_IMAGES[7][0]},
      "runtime.start_failed"),
     ("the node runs low on memory: evicted", {"image": CATALOG_IMAGES[8][0]}, "pod.evicted"),
     ("network: the extra network does not exist: waits its budget, then stops",

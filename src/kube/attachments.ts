@@ -36,6 +36,8 @@ interface VaInfo {
   attached: boolean;
   acknowledged: boolean;
   createdAt?: number;
+  /** When this process first saw it (a local clock, and finer than creationTimestamp's seconds). */
+  firstSeen: number;
   attachError?: { message: string; at?: string };
 }
 
@@ -89,7 +91,7 @@ export class AttachmentIndex {
   }
 
   /** A VolumeAttachment was added or changed; returns the claim of its PV, when known. */
-  upsertVa(va: V1VolumeAttachment): string[] {
+  upsertVa(va: V1VolumeAttachment, now = Date.now()): string[] {
     const name = va.metadata?.name;
     const pv = va.spec?.source?.persistentVolumeName;
     if (!name || !pv || !this.config.drivers.includes(va.spec.attacher)) return [];
@@ -100,6 +102,7 @@ export class AttachmentIndex {
       driver: va.spec.attacher,
       attached: va.status?.attached === true,
       acknowledged: (va.metadata?.finalizers ?? []).some((f) => f.startsWith('external-attacher/')),
+      firstSeen: this.vas.get(name)?.firstSeen ?? now,
     };
     const created = toMs(va.metadata?.creationTimestamp);
     if (created !== undefined) info.createdAt = created;
@@ -131,7 +134,8 @@ export class AttachmentIndex {
     const node = pod.spec?.nodeName;
     const ns = pod.metadata?.namespace;
     if (!node || !ns) return [];
-    // Time before the pod existed does not count (an attachment left from an earlier pod).
+    // Time before the pod existed does not count (an attachment left from an earlier pod), nor
+    // time before we saw it: never early, whatever the clocks and the seconds-only timestamps.
     const podCreated = toMs(pod.metadata?.creationTimestamp) ?? now;
     const out: AttachmentEvidence[] = [];
     for (const v of pod.spec?.volumes ?? []) {
@@ -142,7 +146,7 @@ export class AttachmentIndex {
       const vaName = this.vaByPvNode.get(`${pvName}\u0000${node}`);
       const va = vaName ? this.vas.get(vaName) : undefined;
       if (!va) continue;
-      const since = Math.max(va.createdAt ?? now, podCreated);
+      const since = Math.max(va.createdAt ?? now, va.firstSeen, podCreated);
       const e: AttachmentEvidence = {
         name: va.name,
         pv: pvName,

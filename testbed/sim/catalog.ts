@@ -14,10 +14,12 @@ const Image = z
     server: z.enum(['jupyterhub-singleuser', 'static-http', 'none']),
     /** When set, the container exits with this code right after starting. */
     exitCode: z.number().int().min(0).max(255).optional(),
+    /** The image's ENTRYPOINT and CMD (Docker semantics with the container's command and args). */
+    entrypoint: z.array(z.string()).optional(),
+    cmd: z.array(z.string()).optional(),
     /**
-     * The programs the image has (its $PATH and absolute paths), for images without an
-     * ENTRYPOINT: a container command that is not one of them cannot be executed. Unset: any
-     * command runs.
+     * The programs the image has (names on its $PATH, or absolute paths): a process that is not
+     * one of them cannot be executed. Unset: anything runs.
      */
     executables: z.array(z.string().min(1)).optional(),
     /** The node runs low on memory this long after the container starts: the kubelet evicts the pod. */

@@ -68,7 +68,10 @@ describe('AttachmentIndex', () => {
       [],
       'an attachment on another node is not this pod’s',
     );
-    idx.upsertVa(va('va-home', 'pv-home', 'cpu-node-1', { finalizers: ['external-attacher/csi-sshfs'] }));
+    idx.upsertVa(
+      va('va-home', 'pv-home', 'cpu-node-1', { finalizers: ['external-attacher/csi-sshfs'] }),
+      created + 2000,
+    );
     const [e, ...rest] = idx.forPod(pod, created + 10_000);
     assert.equal(rest.length, 0);
     assert.deepEqual(e, {
@@ -95,7 +98,10 @@ describe('AttachmentIndex', () => {
       [],
     );
     idx.upsertPv(pv('pv-home', 'home-claim'));
-    idx.upsertVa(va('va-home', 'pv-home', 'cpu-node-1', { at: created - 600_000, error: 'denied' }));
+    idx.upsertVa(
+      va('va-home', 'pv-home', 'cpu-node-1', { at: created - 600_000, error: 'denied' }),
+      created - 600_000,
+    );
     const [e] = idx.forPod(pod, created + 5000);
     assert.equal(e?.waitedSeconds, 5);
     assert.deepEqual(e?.attachError, { message: 'denied', at: new Date(created + 3000).toISOString() });
@@ -103,10 +109,18 @@ describe('AttachmentIndex', () => {
     assert.deepEqual(idx.forPod(pod, created + 5000), []);
   });
 
+  it('counts from when it was first seen when that is later (seconds-only timestamps, a restart)', () => {
+    const idx = new AttachmentIndex({ timeoutSeconds: 20, drivers: ['csi-sshfs'] });
+    idx.upsertPv(pv('pv-home', 'home-claim'));
+    idx.upsertVa(va('va-home', 'pv-home', 'cpu-node-1'), created + 2900);
+    idx.upsertVa(va('va-home', 'pv-home', 'cpu-node-1', { attached: false }), created + 9000); // an update
+    assert.equal(idx.forPod(pod, created + 10_000)[0]?.waitedSeconds, 7.1);
+  });
+
   it('a PV rebound to another claim moves with it', () => {
     const idx = new AttachmentIndex({ timeoutSeconds: 20, drivers: ['csi-sshfs'] });
     idx.upsertPv(pv('pv-1', 'home-claim'));
-    idx.upsertVa(va('va-1', 'pv-1', 'cpu-node-1'));
+    idx.upsertVa(va('va-1', 'pv-1', 'cpu-node-1'), created);
     assert.equal(idx.forPod(pod, created + 1000).length, 1);
     assert.deepEqual(idx.upsertPv(pv('pv-1', 'other-claim')), [`${ns}/home-claim`, `${ns}/other-claim`]);
     assert.equal(idx.forPod(pod, created + 1000).length, 0);
