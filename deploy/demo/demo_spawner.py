@@ -39,6 +39,22 @@ class DemoSpawner(KubeSpawner):
             self._demo_cancelled = True
             raise
 
+    async def poll(self):
+        """A cancelled start counts as running until it is stopped.
+
+        JupyterHub 6.1's DELETE of a pending spawn cancels it, sleeps a second and stops the
+        server; when its event loop is too slow for the cancel to unwind in that second it answers
+        500 ("pending spawn") and never stops it. The spawner is then left with a server and no
+        poll callback, and a second DELETE stops it only if poll() says it runs. KubeSpawner says
+        "exited" for a pod whose container never ran or already ended (refused by the kubelet,
+        evicted), which would leave a server shown as ready for good.
+        """
+        status = await super().poll()
+        if status is not None and self._demo_cancelled:
+            self.log.info("%s: a cancelled start not stopped yet counts as running", self._log_name)
+            return None
+        return status
+
     @default("options_form")
     def _demo_options_form(self):
         def render(spawner):

@@ -606,7 +606,6 @@ TRIGGERS = [
     ("sshfs home: mount fails", {"home": "brno12-cerit"}, "volume.sshfs_mount_failed"),
     ("sshfs home that works", {"home": "brno2"}, "ready"),
     ("sshfs home: slow attach (10 s), then works", {"home": "budejovice1"}, "ready"),
-    ("scratch volume that works", {"scratch": "results"}, "ready"),
     ("scratch volume deleted in OpenStack: attach fails", {"scratch": "gone"}, "volume.attach_failed"),
     ("NFS share the server refuses", {"pod_patch": NFS_PATCH}, "volume.mount_failed"),
     ("missing secret", {"env_secret": "does-not-exist"}, "config.missing_reference"),
