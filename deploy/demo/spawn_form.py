@@ -435,6 +435,35 @@ def home_names(namespace, storage):
     }
 
 
+def _bound_volume(namespace, pv_name, pvc_name, labels, access_mode, storage_class, csi):
+    """A statically provisioned CSI PV and the PVC bound to it, as a site's provisioning makes them."""
+    pv = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": pv_name, "labels": labels},
+        "spec": {
+            "capacity": {"storage": "10Gi"},
+            "accessModes": [access_mode],
+            "persistentVolumeReclaimPolicy": "Retain",
+            "storageClassName": storage_class,
+            "claimRef": {"namespace": namespace, "name": pvc_name},
+            "csi": csi,
+        },
+    }
+    pvc = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": pvc_name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "accessModes": [access_mode],
+            "storageClassName": storage_class,
+            "volumeName": pv_name,
+            "resources": {"requests": {"storage": "10Gi"}},
+        },
+    }
+    return pv, pvc
+
+
 def home_manifests(namespace, storage, username):
     """The key Secret, the csi-sshfs PV and the PVC bound to it (plain dicts for the API)."""
     n = home_names(namespace, storage)
@@ -447,40 +476,25 @@ def home_manifests(namespace, storage, username):
         # a placeholder: the testbed's sshfs driver decides success from the storage name
         "stringData": {"privateKey": "demo placeholder, not a key\n"},
     }
-    pv = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolume",
-        "metadata": {"name": n["pv"], "labels": labels},
-        "spec": {
-            "capacity": {"storage": "10Gi"},
-            "accessModes": ["ReadWriteMany"],
-            "persistentVolumeReclaimPolicy": "Retain",
-            "storageClassName": "sshfs",
-            "claimRef": {"namespace": namespace, "name": n["pvc"]},
-            "csi": {
-                "driver": "csi-sshfs",
-                "volumeHandle": n["pv"],
-                "volumeAttributes": {
-                    "server": n["server"],
-                    "port": "22",
-                    "share": f"/home/{username}",
-                    "user": username,
-                    "privateKey": f"{namespace}/{n['secret']}",
-                },
+    pv, pvc = _bound_volume(
+        namespace,
+        n["pv"],
+        n["pvc"],
+        labels,
+        access_mode="ReadWriteMany",
+        storage_class="sshfs",
+        csi={
+            "driver": "csi-sshfs",
+            "volumeHandle": n["pv"],
+            "volumeAttributes": {
+                "server": n["server"],
+                "port": "22",
+                "share": f"/home/{username}",
+                "user": username,
+                "privateKey": f"{namespace}/{n['secret']}",
             },
         },
-    }
-    pvc = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": n["pvc"], "namespace": namespace, "labels": labels},
-        "spec": {
-            "accessModes": ["ReadWriteMany"],
-            "storageClassName": "sshfs",
-            "volumeName": n["pv"],
-            "resources": {"requests": {"storage": "10Gi"}},
-        },
-    }
+    )
     return secret, pv, pvc
 
 
@@ -504,31 +518,10 @@ def scratch_manifests(namespace, name):
     """The Cinder CSI PV (ReadWriteOnce, attached by the attach-detach controller) and its PVC."""
     n = scratch_names(namespace, name)
     labels = {"app.kubernetes.io/managed-by": "spawn-doctor-demo", "scratch": name}
-    pv = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolume",
-        "metadata": {"name": n["pv"], "labels": labels},
-        "spec": {
-            "capacity": {"storage": "10Gi"},
-            "accessModes": ["ReadWriteOnce"],
-            "persistentVolumeReclaimPolicy": "Retain",
-            "storageClassName": "cinder-scratch",
-            "claimRef": {"namespace": namespace, "name": n["pvc"]},
-            "csi": {"driver": CINDER_DRIVER, "volumeHandle": n["volume_id"], "fsType": "ext4"},
-        },
-    }
-    pvc = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": n["pvc"], "namespace": namespace, "labels": labels},
-        "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "storageClassName": "cinder-scratch",
-            "volumeName": n["pv"],
-            "resources": {"requests": {"storage": "10Gi"}},
-        },
-    }
-    return pv, pvc
+    csi = {"driver": CINDER_DRIVER, "volumeHandle": n["volume_id"], "fsType": "ext4"}
+    return _bound_volume(
+        namespace, n["pv"], n["pvc"], labels, access_mode="ReadWriteOnce", storage_class="cinder-scratch", csi=csi
+    )
 
 
 def spawner_settings(opts, namespace, username):

@@ -6,40 +6,19 @@
 // simulated external attacher of budejovice1 takes 10 s) is left alone. One hub for the file.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Hub, type ProgressEvent, startHub } from '../../support/hub.js';
-import {
-  assertStopped,
-  diagnosisOf,
-  SERVICE_CONFIG,
-  START_TIMEOUT,
-  serviceKubeconfig,
-  spawnAndFollow,
-  userName,
-} from '../service/e2e.js';
+import type { Hub, ProgressEvent } from '../../support/hub.js';
+import { assertStopped, diagnosisOf, spawnAndFollow, userName } from '../service/e2e.js';
+import { firstAt, startCategoriesHub } from './support.js';
 
 let hub: Hub;
 
 before(async () => {
-  const sa = await serviceKubeconfig();
-  hub = await startHub({
-    version: 6,
-    startTimeout: START_TIMEOUT,
-    name: 'categories-attach-watch',
-    spawnDoctor: { enabled: true, configYaml: SERVICE_CONFIG, kubeconfig: sa.kubeconfigPath },
-  });
+  hub = await startCategoriesHub('categories-attach-watch');
 });
 
 after(async () => {
   await hub?.stop();
 });
-
-function firstAt(events: ProgressEvent[], reason: string): number | undefined {
-  const e = events.find((x) => x.raw_event?.reason === reason)?.raw_event as
-    | { firstTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }
-    | undefined;
-  const t = e?.firstTimestamp ?? e?.eventTime ?? e?.metadata?.creationTimestamp;
-  return t ? Date.parse(t) : undefined;
-}
 
 const indexOf = (events: ProgressEvent[], reason: string) =>
   events.findIndex((e) => e.raw_event?.reason === reason);

@@ -10,15 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_POLICY } from '../../../src/policy/defaults.js';
-import { type Hub, type ProgressEvent, repoRoot, startHub, type UserOptions } from '../../support/hub.js';
-import {
-  assertStopped,
-  SERVICE_CONFIG,
-  START_TIMEOUT,
-  serviceKubeconfig,
-  spawnAndFollow,
-  userName,
-} from '../service/e2e.js';
+import { type Hub, repoRoot, type UserOptions } from '../../support/hub.js';
+import { assertStopped, spawnAndFollow, userName } from '../service/e2e.js';
+import { firstAt, reasons, startCategoriesHub } from './support.js';
 
 interface Trigger {
   what: string;
@@ -40,29 +34,12 @@ function row(what: string): UserOptions {
 let hub: Hub;
 
 before(async () => {
-  const sa = await serviceKubeconfig();
-  hub = await startHub({
-    version: 6,
-    startTimeout: START_TIMEOUT,
-    name: 'categories',
-    spawnDoctor: { enabled: true, configYaml: SERVICE_CONFIG, kubeconfig: sa.kubeconfigPath },
-  });
+  hub = await startCategoriesHub('categories');
 });
 
 after(async () => {
   await hub?.stop();
 });
-
-/** When the stream first carried an event of `reason` (Event timestamps have whole seconds). */
-function firstAt(events: ProgressEvent[], reason: string): number | undefined {
-  const e = events.find((x) => x.raw_event?.reason === reason)?.raw_event as
-    | { firstTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }
-    | undefined;
-  const t = e?.firstTimestamp ?? e?.eventTime ?? e?.metadata?.creationTimestamp;
-  return t ? Date.parse(t) : undefined;
-}
-
-const reasons = (events: ProgressEvent[]) => events.map((e) => e.raw_event?.reason).filter(Boolean);
 
 describe('every category end to end on JupyterHub 6', { concurrency: true, timeout: 600_000 }, () => {
   it('runtime.start_failed: an image whose entrypoint is missing', async () => {
