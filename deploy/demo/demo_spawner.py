@@ -4,7 +4,8 @@ The HTML form and the REST API take the same path. Invalid options are refused w
 before any pod exists: by `validate_user_options` (JupyterHub >= 5.3's apply_user_options hook)
 and again in `load_user_options`, which KubeSpawner calls first thing in start() on every
 version and which applies the options to the spawner's traits. `modify_pod_hook` creates the
-sshfs home objects (the namespace exists by then) and applies the JSON merge patch.
+sshfs home's and the scratch volume's objects (the namespace exists by then) and applies the JSON
+merge patch.
 `cancelled_is_not_ready` keeps a cancelled spawn from being announced as ready.
 """
 
@@ -37,6 +38,22 @@ class DemoSpawner(KubeSpawner):
         except asyncio.CancelledError:
             self._demo_cancelled = True
             raise
+
+    async def poll(self):
+        """A cancelled start counts as running until it is stopped.
+
+        JupyterHub 6.1's DELETE of a pending spawn cancels it, sleeps a second and stops the
+        server; when its event loop is too slow for the cancel to unwind in that second it answers
+        500 ("pending spawn") and never stops it. The spawner is then left with a server and no
+        poll callback, and a second DELETE stops it only if poll() says it runs. KubeSpawner says
+        "exited" for a pod whose container never ran or already ended (refused by the kubelet,
+        evicted), which would leave a server shown as ready for good.
+        """
+        status = await super().poll()
+        if status is not None and self._demo_cancelled:
+            self.log.info("%s: a cancelled start not stopped yet counts as running", self._log_name)
+            return None
+        return status
 
     @default("options_form")
     def _demo_options_form(self):
@@ -72,8 +89,9 @@ class DemoSpawner(KubeSpawner):
 
     async def demo_modify_pod(self, pod):
         settings = self._demo_settings or {}
-        if settings.get("home"):
-            await self._ensure_home(*settings["home"])
+        for objects in (settings.get("home"), settings.get("scratch")):
+            if objects:
+                await self._ensure_volume_objects(objects)
         patch = settings.get("pod_patch")
         if not patch:
             return pod
@@ -82,22 +100,25 @@ class DemoSpawner(KubeSpawner):
         self.log.info("Applying the form's pod patch to %s: %s", self.pod_name, json.dumps(patch))
         return client.deserialize(SimpleNamespace(data=json.dumps(manifest)), "V1Pod")
 
-    async def _ensure_home(self, secret, pv, pvc):
-        """Create the key Secret, the csi-sshfs PV and its PVC; existing ones are kept."""
+    async def _ensure_volume_objects(self, objects):
+        """Create a volume's objects (the sshfs home's key Secret, PV and PVC; a scratch volume's PV
+        and PVC); existing ones are kept."""
         ns = self.namespace
-        for create, body in (
-            (lambda b: self.api.create_namespaced_secret(ns, b), secret),
-            (lambda b: self.api.create_persistent_volume(b), pv),
-            (lambda b: self.api.create_namespaced_persistent_volume_claim(ns, b), pvc),
-        ):
+        create = {
+            "Secret": lambda b: self.api.create_namespaced_secret(ns, b),
+            "PersistentVolume": lambda b: self.api.create_persistent_volume(b),
+            "PersistentVolumeClaim": lambda b: self.api.create_namespaced_persistent_volume_claim(ns, b),
+        }
+        for body in objects:
             try:
-                await create(body)
-                self.log.info("Created %s %s for the sshfs home", body["kind"], body["metadata"]["name"])
+                await create[body["kind"]](body)
+                self.log.info("Created %s %s for the spawn's volumes", body["kind"], body["metadata"]["name"])
             except ApiException as e:
                 if e.status != 409:
                     raise
         # The site's PVCs are bound before the spawn; wait briefly so the pod does not start
         # with an unbound claim (a slow binder is left to the scheduler and spawn-doctor).
+        pvc = next(b for b in objects if b["kind"] == "PersistentVolumeClaim")
         name = pvc["metadata"]["name"]
         for _ in range(20):
             claim = await self.api.read_namespaced_persistent_volume_claim(name, ns)

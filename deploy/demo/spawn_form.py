@@ -22,6 +22,8 @@ CATALOG_IMAGES = [
     ("docker.io/library/this-image-does-not-exist:42", "image not found"),
     ("cerit.io/private/secret-notebook:1", "registry refuses access (401)"),
     ("registry.invalid.example/foo:1", "registry unreachable (DNS)"),
+    ("cerit.io/jupyter/broken-build-notebook:1", "its entrypoint script is missing: cannot start"),
+    ("cerit.io/jupyter/memory-pressure-notebook:1", "the node runs low on memory: evicted"),
 ]
 
 DEFAULTS = {
@@ -32,6 +34,7 @@ DEFAULTS = {
     "gpu_count": 1,
     "pvc": "",
     "home": "",
+    "scratch": "",
     "s3_pvc": "",
     "env_secret": "",
     "node_selector": {"cerit.io/jupyter-workload": "true"},
@@ -49,12 +52,16 @@ HINTS = {
     "pvc": "An existing PVC to mount at /home/jovyan/data; a name that does not exist fails.",
     "home": "MetaCentrum storage mounted over sshfs, e.g. brno2 (works), praha5-elixir "
     "(attach hangs), brno12-cerit or plzen4-ntis (mount fails).",
+    "scratch": "A ReadWriteOnce OpenStack Cinder volume of this name (created on first use), mounted at "
+    "/home/jovyan/scratch; two servers on different nodes cannot share one. gone is a volume deleted in "
+    "OpenStack (its attach fails).",
     "s3_pvc": "An existing S3-backed PVC, mounted at /home/jovyan/s3.",
     "env_secret": "A secret to load environment variables from; a missing one fails.",
     "node_selector": "key=value lines. gpu=none-such matches no node.",
     "tolerations": "key=value:Effect lines, e.g. dedicated=ai-team:NoSchedule for tainted-1.",
     "pod_patch": 'A JSON merge patch for the pod, e.g. {"metadata": {"labels": {"team": "ai"}}}; '
-    '{"spec": {"priorityClassName": "none-such"}} is refused when the pod is created.',
+    '{"spec": {"priorityClassName": "none-such"}} is refused when the pod is created; the trigger table '
+    "below has patches for an NFS share, extra networks and sysctls.",
 }
 
 KEYS = tuple(DEFAULTS)
@@ -255,6 +262,7 @@ PARSERS = {
     "gpu_count": _gpu_count,
     "pvc": _object_name,
     "home": _storage_name,
+    "scratch": _storage_name,
     "s3_pvc": _object_name,
     "env_secret": _object_name,
     "node_selector": _node_selector,
@@ -388,6 +396,7 @@ def render_form(previous=None, submitted=None):
             row("gpu_count", "GPU count", text("gpu_count", extra='inputmode="numeric"')),
             row("pvc", "Existing PVC", text("pvc")),
             row("home", "MetaCentrum home (sshfs)", text("home")),
+            row("scratch", "Scratch volume (Cinder, ReadWriteOnce)", text("scratch")),
             row("s3_pvc", "S3 PVC", text("s3_pvc")),
             row("env_secret", "Secret with environment variables", text("env_secret")),
             row("node_selector", "Node selector", area("node_selector")),
@@ -426,6 +435,35 @@ def home_names(namespace, storage):
     }
 
 
+def _bound_volume(namespace, pv_name, pvc_name, labels, access_mode, storage_class, csi):
+    """A statically provisioned CSI PV and the PVC bound to it, as a site's provisioning makes them."""
+    pv = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": pv_name, "labels": labels},
+        "spec": {
+            "capacity": {"storage": "10Gi"},
+            "accessModes": [access_mode],
+            "persistentVolumeReclaimPolicy": "Retain",
+            "storageClassName": storage_class,
+            "claimRef": {"namespace": namespace, "name": pvc_name},
+            "csi": csi,
+        },
+    }
+    pvc = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": pvc_name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "accessModes": [access_mode],
+            "storageClassName": storage_class,
+            "volumeName": pv_name,
+            "resources": {"requests": {"storage": "10Gi"}},
+        },
+    }
+    return pv, pvc
+
+
 def home_manifests(namespace, storage, username):
     """The key Secret, the csi-sshfs PV and the PVC bound to it (plain dicts for the API)."""
     n = home_names(namespace, storage)
@@ -438,41 +476,52 @@ def home_manifests(namespace, storage, username):
         # a placeholder: the testbed's sshfs driver decides success from the storage name
         "stringData": {"privateKey": "demo placeholder, not a key\n"},
     }
-    pv = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolume",
-        "metadata": {"name": n["pv"], "labels": labels},
-        "spec": {
-            "capacity": {"storage": "10Gi"},
-            "accessModes": ["ReadWriteMany"],
-            "persistentVolumeReclaimPolicy": "Retain",
-            "storageClassName": "sshfs",
-            "claimRef": {"namespace": namespace, "name": n["pvc"]},
-            "csi": {
-                "driver": "csi-sshfs",
-                "volumeHandle": n["pv"],
-                "volumeAttributes": {
-                    "server": n["server"],
-                    "port": "22",
-                    "share": f"/home/{username}",
-                    "user": username,
-                    "privateKey": f"{namespace}/{n['secret']}",
-                },
+    pv, pvc = _bound_volume(
+        namespace,
+        n["pv"],
+        n["pvc"],
+        labels,
+        access_mode="ReadWriteMany",
+        storage_class="sshfs",
+        csi={
+            "driver": "csi-sshfs",
+            "volumeHandle": n["pv"],
+            "volumeAttributes": {
+                "server": n["server"],
+                "port": "22",
+                "share": f"/home/{username}",
+                "user": username,
+                "privateKey": f"{namespace}/{n['secret']}",
             },
         },
-    }
-    pvc = {
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": n["pvc"], "namespace": namespace, "labels": labels},
-        "spec": {
-            "accessModes": ["ReadWriteMany"],
-            "storageClassName": "sshfs",
-            "volumeName": n["pv"],
-            "resources": {"requests": {"storage": "10Gi"}},
-        },
-    }
+    )
     return secret, pv, pvc
+
+
+# The testbed's Cinder CSI driver (testbed/catalog.yaml `cinder`); a site's would be the same name.
+CINDER_DRIVER = "cinder.csi.openstack.org"
+
+
+def scratch_names(namespace, name):
+    """Names of a scratch volume's PV and PVC. The OpenStack volume id is the name itself: one
+    name is one disk, so two servers using it on different nodes meet the Multi-Attach refusal."""
+    return {
+        "pv": f"{namespace}-{name}-scratch",
+        "pvc": f"{name}-scratch",
+        "volume": "scratch",
+        "mount_path": "/home/jovyan/scratch",
+        "volume_id": name,
+    }
+
+
+def scratch_manifests(namespace, name):
+    """The Cinder CSI PV (ReadWriteOnce, attached by the attach-detach controller) and its PVC."""
+    n = scratch_names(namespace, name)
+    labels = {"app.kubernetes.io/managed-by": "spawn-doctor-demo", "scratch": name}
+    csi = {"driver": CINDER_DRIVER, "volumeHandle": n["volume_id"], "fsType": "ext4"}
+    return _bound_volume(
+        namespace, n["pv"], n["pvc"], labels, access_mode="ReadWriteOnce", storage_class="cinder-scratch", csi=csi
+    )
 
 
 def spawner_settings(opts, namespace, username):
@@ -488,6 +537,12 @@ def spawner_settings(opts, namespace, username):
         volumes.append({"name": n["volume"], "persistentVolumeClaim": {"claimName": n["pvc"]}})
         mounts.append({"name": n["volume"], "mountPath": n["mount_path"]})
         home = home_manifests(namespace, opts["home"], username)
+    scratch = None
+    if opts["scratch"]:
+        n = scratch_names(namespace, opts["scratch"])
+        volumes.append({"name": n["volume"], "persistentVolumeClaim": {"claimName": n["pvc"]}})
+        mounts.append({"name": n["volume"], "mountPath": n["mount_path"]})
+        scratch = scratch_manifests(namespace, opts["scratch"])
     gpu = {} if opts["gpu"] == "none" else {opts["gpu"]: str(opts["gpu_count"])}
     memory = int(opts["memory"] * 1024**3)
     container = {}
@@ -509,11 +564,18 @@ def spawner_settings(opts, namespace, username):
             "extra_container_config": container,
         },
         "home": home,
+        "scratch": scratch,
         "pod_patch": opts["pod_patch"],
     }
 
 
 # ---- what to enter to see each case (run.sh prints it; the integration test checks every row) ----
+
+# Pod patches for faults the other fields do not reach (testbed/catalog.yaml: the NFS server's
+# exports, the Multus networks, the kubelet's sysctls).
+NFS_PATCH = '{"spec": {"volumes": [{"name": "projects", "nfs": {"server": "nfs.cerit-sc.cz", "path": "/scratch"}}]}}'
+NETWORK_PATCH = '{"metadata": {"annotations": {"k8s.v1.cni.cncf.io/networks": "%s"}}}'
+SYSCTL_PATCH = '{"spec": {"securityContext": {"sysctls": [{"name": "kernel.msgmax", "value": "65536"}]}}}'
 
 # (what happens, the options to enter, what the test expects: "ready", "form-error", or the
 # spawn-doctor category, or a category family ending in ".")
@@ -530,17 +592,30 @@ TRIGGERS = [
     ("more CPU than any node has", {"cpu": 500}, "scheduling."),
     ("more memory than any node has", {"memory": 1000}, "scheduling."),
     ("more GPUs than any node has", {"gpu": "nvidia.com/gpu", "gpu_count": 3}, "scheduling."),
-    ("a MIG slice", {"gpu": "nvidia.com/mig-1g.10gb", "gpu_count": 1}, "ready"),
+    ("a MIG slice (works)", {"gpu": "nvidia.com/mig-1g.10gb", "gpu_count": 1}, "ready"),
     ("PVC not found", {"pvc": "does-not-exist"}, "volume.pvc_not_found"),
-    ("sshfs home: attach times out (~2 min)", {"home": "praha5-elixir"}, "volume.sshfs_attach_failed"),
+    ("sshfs home: the attach hangs, stopped after 20 s", {"home": "praha5-elixir"},
+     "volume.sshfs_attach_failed"),
     ("sshfs home: mount fails", {"home": "brno12-cerit"}, "volume.sshfs_mount_failed"),
     ("sshfs home that works", {"home": "brno2"}, "ready"),
+    ("sshfs home: slow attach (10 s), then works", {"home": "budejovice1"}, "ready"),
+    ("scratch volume deleted in OpenStack: attach fails", {"scratch": "gone"}, "volume.attach_failed"),
+    ("NFS share the server refuses", {"pod_patch": NFS_PATCH}, "volume.mount_failed"),
     ("missing secret", {"env_secret": "does-not-exist"}, "config.missing_reference"),
     ("no node matches the selector", {"node_selector": "gpu=none-such"}, "scheduling.no_matching_node"),
     ("untolerated taint", {"node_selector": "kubernetes.io/hostname=tainted-1"},
      "scheduling.no_matching_node"),
-    ("taint tolerated", {"node_selector": "kubernetes.io/hostname=tainted-1",
+    ("taint tolerated (works)", {"node_selector": "kubernetes.io/hostname=tainted-1",
                          "tolerations": "dedicated=ai-team:NoSchedule"}, "ready"),
+    ("an image whose entrypoint is missing: it cannot start", {"image": CATALOG_IMAGES[7][0]},
+     "runtime.start_failed"),
+    ("the node runs low on memory: evicted", {"image": CATALOG_IMAGES[8][0]}, "pod.evicted"),
+    ("network: the extra network does not exist: waits its budget, then stops",
+     {"pod_patch": NETWORK_PATCH % "none-such"}, "sandbox.failed"),
+    ("network: address pool exhausted for 15 s: waits, then works",
+     {"pod_patch": NETWORK_PATCH % "storage-net"}, "ready"),
+    ("a warning nothing recognises (a sysctl the node refuses)", {"pod_patch": SYSCTL_PATCH},
+     "unknown.warning"),
     ("form error: no pod at all", {"cpu": "abc"}, "form-error"),
 ]
 
@@ -554,12 +629,27 @@ def trigger_table():
     return "\n".join(f"{what:<{width}} | {entry(options)}" for what, options, _ in TRIGGERS)
 
 
+def trigger_markdown():
+    """The same as a Markdown table (README.md and deploy/demo/README-try-it.md hold it)."""
+    def value(v):
+        return str(v) if isinstance(v, (int, float)) else f"`{v}`"
+
+    def entry(options):
+        return ", ".join(f"{k} {value(v)}" for k, v in options.items()) or "(the defaults)"
+
+    rows = ["| what happens | what to enter |", "|---|---|"]
+    rows += [f"| {what} | {entry(options)} |" for what, options, _ in TRIGGERS]
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["--table"]:
         print(trigger_table())
+    elif sys.argv[1:] == ["--markdown"]:
+        print(trigger_markdown())
     elif sys.argv[1:] == ["--json"]:
         print(json.dumps([{"what": w, "options": o, "expect": e} for w, o, e in TRIGGERS]))
     else:
-        sys.exit("usage: spawn_form.py --table | --json")
+        sys.exit("usage: spawn_form.py --table | --markdown | --json")

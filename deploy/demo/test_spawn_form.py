@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import unittest
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -192,6 +193,20 @@ class PodSettings(unittest.TestCase):
         self.assertEqual(pvc["spec"]["volumeName"], pv["metadata"]["name"])
         self.assertEqual(pv["spec"]["claimRef"]["name"], pvc["metadata"]["name"])
 
+    def test_scratch_volume(self):
+        s = f.spawner_settings(f.normalize({"scratch": "results"}), "jupyterhub-alice-demo-ns", "alice")
+        t = s["traits"]
+        self.assertEqual(t["volumes"], [{"name": "scratch", "persistentVolumeClaim": {"claimName": "results-scratch"}}])
+        self.assertEqual(t["volume_mounts"], [{"name": "scratch", "mountPath": "/home/jovyan/scratch"}])
+        pv, pvc = s["scratch"]
+        self.assertEqual(pv["spec"]["accessModes"], ["ReadWriteOnce"])
+        self.assertEqual(pv["spec"]["csi"]["driver"], "cinder.csi.openstack.org")
+        # one name is one OpenStack disk, whatever the namespace: the id is the name
+        self.assertEqual(pv["spec"]["csi"]["volumeHandle"], "results")
+        self.assertEqual(pvc["spec"]["volumeName"], pv["metadata"]["name"])
+        self.assertEqual(pv["spec"]["claimRef"], {"namespace": "jupyterhub-alice-demo-ns", "name": "results-scratch"})
+        self.assertIn("scratch", problems({"scratch": "Results!"}))
+
     def test_no_gpu_no_volumes_by_default(self):
         t = f.spawner_settings(f.normalize({}), "ns", "u")["traits"]
         self.assertEqual((t["extra_resource_limits"], t["volumes"], t["extra_container_config"]), ({}, [], {}))
@@ -210,6 +225,12 @@ class Triggers(unittest.TestCase):
         table = f.trigger_table().splitlines()
         self.assertEqual(len(table), len(f.TRIGGERS))
         self.assertIn("image docker.io/library/this-image-does-not-exist:42", table[2])
+
+    def test_the_readme_tables_are_the_generated_one(self):
+        root = Path(__file__).resolve().parent.parent.parent
+        md = f.trigger_markdown()
+        for path in ("README.md", "deploy/demo/README-try-it.md"):
+            self.assertIn(md, (root / path).read_text(encoding="utf-8"), f"{path}: run spawn_form.py --markdown")
 
 
 if __name__ == "__main__":

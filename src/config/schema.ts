@@ -92,6 +92,18 @@ export const configSchema = z
       })
       .strict()
       .default({ enabled: true, intervalSeconds: 30 }),
+    volumeAttachments: z
+      .object({
+        /**
+         * A VolumeAttachment of a watched CSI driver still not attached this long after the pod
+         * needed it is a failed attach (its external attacher normally acts within seconds; the
+         * attach-detach controller itself waits 2 minutes). 0 turns the watch off.
+         */
+        timeoutSeconds: z.number().int().min(0).max(3600).default(20),
+        drivers: z.array(z.string().min(1).max(253)).default(['csi-sshfs']),
+      })
+      .strict()
+      .default({ timeoutSeconds: 20, drivers: ['csi-sshfs'] }),
     server: z
       .object({
         host: z.string().min(1).default('0.0.0.0'),

@@ -6,6 +6,7 @@
 //   3. among what is left the strongest wins (decisive > weak > unknown > progress), then the
 //      newest, then the more specific (OOMKilled over CrashLoopBackOff), then the later input;
 //   4. nothing left: `normal`.
+import { attachmentMatches } from './attachment.js';
 import { CATEGORY_DEFAULTS } from './catalogue.js';
 import { collect, type Resolution, STATUS_TIME } from './evidence.js';
 import { excerpt } from './normalize.js';
@@ -150,6 +151,8 @@ export function decide(evidence: Evidence): Diagnosis {
     ]);
   }
   const scored: Scored[] = items.map((item) => ({ item, match: matchItem(item, ctx) }));
+  const lastSeq = [...items, ...resolutions].reduce((m, x) => Math.max(m, x.seq), 0);
+  scored.push(...attachmentMatches(evidence.attachments, lastSeq));
   const live = scored.filter((s) => s.match.strength === 'info' || !cleared(s, resolutions));
   let best: Scored | undefined;
   for (const s of live) if (!best || better(s, best)) best = s;

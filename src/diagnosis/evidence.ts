@@ -169,9 +169,12 @@ export function collect(events: unknown, pod: PodLike | undefined): Collected {
           );
       }
       const last = c.lastState?.terminated;
-      if (last && typeof last === 'object' && str(last.reason) === 'OOMKilled') {
+      // The last run's end names the cause behind a later back-off: killed for memory, or the
+      // process could not even be started (containerd's StartError, Docker's ContainerCannotRun).
+      const lastReason = last && typeof last === 'object' ? str(last.reason) : '';
+      if (last && ['OOMKilled', 'StartError', 'ContainerCannotRun'].includes(lastReason)) {
         add(
-          'OOMKilled',
+          lastReason,
           last.message ?? '',
           `${at}.lastState.terminated`,
           typeof lastExit === 'number' ? { ...extra, exitCode: lastExit } : extra,

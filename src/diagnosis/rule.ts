@@ -3,7 +3,7 @@
 import type { CapacitySnapshot, Category, DiagnosisParams, PodLike } from './types.js';
 
 export interface Item {
-  kind: 'event' | 'pod-status';
+  kind: 'event' | 'pod-status' | 'volume-attachment';
   /** 'Normal' | 'Warning' for events; pod-status problems are 'Warning'. */
   type: string;
   reason: string;

@@ -129,10 +129,37 @@ export interface CapacitySnapshot {
   takenAt?: string;
 }
 
+/**
+ * A CSI VolumeAttachment of one of the pod's claims on its node, for a driver whose attach
+ * spawn-doctor watches (config `volumeAttachments`); see attachment.ts.
+ */
+export interface AttachmentEvidence {
+  /** The VolumeAttachment's name. */
+  name: string;
+  pv: string;
+  pvc?: string;
+  /** The pod's volume that uses the claim. */
+  volume?: string;
+  driver: string;
+  node: string;
+  /** The PV's `volumeAttributes.server` (csi-sshfs: the storage server). */
+  storageServer?: string;
+  attached: boolean;
+  /** The external attacher has put its finalizer on it: it is working on it. */
+  acknowledged: boolean;
+  attachError?: { message: string; at?: Timestamp };
+  /** Seconds this pod has waited for it, as of `observedAt`. */
+  waitedSeconds: number;
+  /** How long an attach of this driver may take before it counts as failed. */
+  timeoutSeconds: number;
+  observedAt: Timestamp;
+}
+
 export interface Evidence {
   pod?: PodLike;
   events: KubeEvent[];
   capacity?: CapacitySnapshot;
+  attachments?: AttachmentEvidence[];
 }
 
 /** Parameters extracted from the evidence; each rule fills what it knows. */
@@ -174,7 +201,7 @@ export interface DiagnosisParams {
 
 /** A piece of evidence a diagnosis rests on. */
 export interface EvidenceRef {
-  kind: 'event' | 'pod-status';
+  kind: 'event' | 'pod-status' | 'volume-attachment';
   reason: string;
   message: string;
   /** Event name or a status path such as `status.containerStatuses[notebook].state.waiting`. */

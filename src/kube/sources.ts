@@ -8,7 +8,8 @@ function watchTimeout(): number {
   return 240 + Math.floor(Math.random() * 120);
 }
 
-function makeSource<T>(
+/** A list+watch source for `path`; `list` reads the same objects in full. */
+export function makeSource<T>(
   k: KubeClients,
   path: string,
   list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,

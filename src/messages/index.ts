@@ -6,6 +6,7 @@ import { type Category, type Diagnosis, isCategory } from '../diagnosis/types.js
 import { value } from './format.js';
 import { TEXTS } from './texts.js';
 
+export { type AttachingNote, attachingNote } from './attaching.js';
 export { formatResource, formatResources, resourceName } from './format.js';
 
 export interface SiteInfo {

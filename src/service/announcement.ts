@@ -7,8 +7,8 @@ import {
   diagnosisAnnotationSchema,
   type LocalizedText,
 } from '../diagnosis/annotation.js';
-import type { Action, Diagnosis } from '../diagnosis/types.js';
-import { describe, type SiteInfo } from '../messages/index.js';
+import type { Action, AttachmentEvidence, Diagnosis } from '../diagnosis/types.js';
+import { attachingNote, describe, type SiteInfo } from '../messages/index.js';
 import type { PullProgress } from '../policy/types.js';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -53,6 +53,26 @@ export function buildAnnotation(
   // Only a bug in the texts could fail this; then send the bare diagnosis rather than nothing.
   const final = checked.success ? checked.data : { ...annotation, advice: [] };
   return { annotation: final, sentence: clip(text.sentence.replace(/\s+/g, ' ').trim(), 1000) };
+}
+
+/** The SpawnProgress note while a watched volume attaches (the pod is fine so far: category normal). */
+export function attachingAnnotation(
+  a: Pick<AttachmentEvidence, 'driver' | 'pv' | 'storageServer'>,
+  site: SiteInfo,
+): Announcement {
+  const note = attachingNote(a);
+  const annotation: DiagnosisAnnotation = {
+    version: 1,
+    category: 'normal',
+    action: 'wait',
+    severity: 'info',
+    title: clipText(note.title),
+    detail: clipText(note.detail),
+    advice: [],
+    ...(site.contact ? { contact: clip(site.contact, 320) } : {}),
+    ...(site.docs ? { docs: clip(site.docs, 2000) } : {}),
+  };
+  return { annotation, sentence: clip(note.sentence, 1000) };
 }
 
 function humanBytes(n: number): string {

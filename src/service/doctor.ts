@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import type { ActionsPort, StopResult } from '../actions/types.js';
 import type { CapacityProvider } from '../advice/capacity/types.js';
 import type { Config } from '../config/schema.js';
+import { pendingAttachments, secondsUntilOverdue } from '../diagnosis/attachment.js';
 import { categoryEntry } from '../diagnosis/catalogue.js';
 import { classify as defaultClassify } from '../diagnosis/index.js';
 import type {
+  AttachmentEvidence,
   CapacitySnapshot,
   Category,
   Diagnosis,
@@ -15,6 +17,7 @@ import type {
   KubeEvent,
   PodLike,
 } from '../diagnosis/types.js';
+import { podClaims } from '../kube/attachments.js';
 import { parseSelector } from '../kube/selector.js';
 import { eventFirstMs, toMs } from '../kube/time.js';
 import { isPodReady, SpawnTracker, type TrackedSpawn } from '../kube/tracker.js';
@@ -24,7 +27,7 @@ import { PullStats } from '../policy/pull-stats.js';
 import type { Decision } from '../policy/types.js';
 import type { RecentDiagnosis } from '../server/http.js';
 import type { Metrics } from '../server/metrics.js';
-import { buildAnnotation, progressSentence } from './announcement.js';
+import { attachingAnnotation, buildAnnotation, progressSentence } from './announcement.js';
 
 export const NOOP_PLUGINS: PluginHost = {
   runOnDiagnosis: async () => ({ advice: [], notes: [] }),
@@ -45,6 +48,8 @@ export interface DoctorDeps {
   now?: () => number;
   /** Coalesces bursts of changes of one pod (ms). */
   debounceMs?: number;
+  /** The watched VolumeAttachments a pod waits for (src/kube/attachments.ts); absent: not watched. */
+  attachments?: { forPod(pod: PodLike, now: number): AttachmentEvidence[] };
 }
 
 interface SpawnState {
@@ -58,6 +63,8 @@ interface SpawnState {
   again?: boolean;
   lastProgressNote?: number;
   notified?: Set<Category>;
+  /** VolumeAttachments whose "attaching" note was shown. */
+  attachNoted?: Set<string>;
 }
 
 const CAPACITY_TIMEOUT_MS = 4000;
@@ -110,6 +117,16 @@ export class Doctor {
 
   eventDeleted(event: KubeEvent): void {
     this.tracker.deleteEvent(event);
+  }
+
+  /** PersistentVolumes or VolumeAttachments of these `namespace/claim`s changed: look at their pods again. */
+  attachmentsChanged(claims: readonly string[]): void {
+    if (claims.length === 0) return;
+    const wanted = new Set(claims);
+    for (const s of this.tracker.list()) {
+      if (s.timeline.deleted === undefined && podClaims(s.pod).some((c) => wanted.has(c)))
+        this.schedule(s.ref.uid);
+    }
   }
 
   /** After gaining leadership or syncing: look at every live pod again. */
@@ -195,6 +212,8 @@ export class Doctor {
     if (spawn.timeline.deleted !== undefined) return;
     if (!this.canAct()) return;
     const evidence = this.tracker.evidence(uid)!;
+    const attachments = this.deps.attachments?.forPod(spawn.pod, this.now()) ?? [];
+    if (attachments.length) evidence.attachments = attachments;
     let diagnosis = this.classify(evidence);
     if (categoryEntry(diagnosis.category).needsCapacity && this.deps.capacity) {
       diagnosis = await this.withCapacity(evidence, diagnosis, spawn.ref);
@@ -256,12 +275,21 @@ export class Doctor {
     clearTimeout(st.recheck);
     st.recheck = undefined;
     switch (decision.kind) {
-      case 'wait':
-        if (decision.recheckAt !== undefined) {
-          st.recheck = setTimeout(() => this.run(uid), Math.max(50, decision.recheckAt - now + 20)).unref();
+      case 'wait': {
+        // A watched attach still within its time: decide again when the time is up.
+        const overdueIn = secondsUntilOverdue(attachments);
+        const attachDue = overdueIn === undefined ? undefined : now + overdueIn * 1000;
+        const recheckAt =
+          decision.recheckAt === undefined || (attachDue !== undefined && attachDue < decision.recheckAt)
+            ? attachDue
+            : decision.recheckAt;
+        if (recheckAt !== undefined) {
+          st.recheck = setTimeout(() => this.run(uid), Math.max(50, recheckAt - now + 20)).unref();
         }
         if (decision.progress) await this.progressNote(spawn, st, diagnosis, decision, now, log);
+        else await this.attachingNote(spawn, st, attachments, log);
         return;
+      }
       case 'notify':
         await this.notify(spawn, st, diagnosis, log);
         return;
@@ -376,6 +404,27 @@ export class Doctor {
     // Next note after the interval, while the pull lasts.
     clearTimeout(st.recheck);
     st.recheck = setTimeout(() => this.run(spawn.ref.uid), interval + 20).unref();
+  }
+
+  /** Once per attachment: "attaching your home from storage server X …" while it is pending. */
+  private async attachingNote(
+    spawn: TrackedSpawn,
+    st: SpawnState,
+    attachments: readonly AttachmentEvidence[],
+    log: Logger,
+  ): Promise<void> {
+    if (!this.deps.config.progressNotes.enabled) return;
+    const a = pendingAttachments(attachments).find((x) => !st.attachNoted?.has(x.name));
+    if (!a) return;
+    st.attachNoted ??= new Set();
+    st.attachNoted.add(a.name);
+    const { annotation, sentence } = attachingAnnotation(a, this.site());
+    try {
+      await this.track(this.deps.actions.announceProgress(spawn.ref, annotation, sentence));
+      log.info({ volumeAttachment: a.name, pv: a.pv, storageServer: a.storageServer }, 'attaching note');
+    } catch (err) {
+      log.warn({ err: String(err) }, 'attaching note failed');
+    }
   }
 
   private async notify(

@@ -10,6 +10,7 @@ import type { CapacityProvider } from '../advice/capacity/types.js';
 import type { Config } from '../config/schema.js';
 import type { KubeEvent, PodLike } from '../diagnosis/types.js';
 import { createHubRegistry } from '../hub/registry.js';
+import { AttachmentIndex, attachmentInformers } from '../kube/attachments.js';
 import { createKubeClients, type KubeClients, statusOf } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
@@ -111,6 +112,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const synced = () => informers.length > 0 && informers.every((i) => i.synced);
   const leader = () => (elector ? elector.isLeader : true);
 
+  // VolumeAttachments of watched CSI drivers (a stuck sshfs attach in seconds, not 2 minutes).
+  const aw = config.volumeAttachments;
+  const attachments = aw.timeoutSeconds > 0 && aw.drivers.length > 0 ? new AttachmentIndex(aw) : undefined;
   const d = new Doctor({
     config,
     actions,
@@ -118,6 +122,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     metrics,
     plugins: plugins ?? NOOP_PLUGINS,
     ...(capacity ? { capacity } : {}),
+    ...(attachments ? { attachments } : {}),
     canAct: () => leader() && synced(),
   });
 
@@ -167,6 +172,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     );
   }
 
+  const optional = attachments
+    ? attachmentInformers(
+        kube,
+        attachments,
+        (claims) => d.attachmentsChanged(claims),
+        { resyncMs, statusOf },
+        restart,
+      )
+    : [];
+
   if (le.enabled) {
     const namespace = le.namespace ?? env.POD_NAMESPACE!;
     const identity = opts.identity ?? `${hostname()}-${process.pid}`;
@@ -191,7 +206,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   } else {
     metrics.leader.set(1);
   }
-  for (const i of informers) i.start();
+  for (const i of [...informers, ...optional]) i.start();
 
   let server: StatusServer | undefined;
   if (!opts.noServer) {
@@ -224,7 +239,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     async close() {
       if (closed) return;
       closed = true;
-      for (const i of informers) i.stop();
+      for (const i of [...informers, ...optional]) i.stop();
       await d.close();
       await elector?.stop();
       await plugins?.close().catch(() => undefined);

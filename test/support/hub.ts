@@ -26,6 +26,7 @@ export interface UserOptions {
   gpu_count?: number | string;
   pvc?: string;
   home?: string;
+  scratch?: string;
   s3_pvc?: string;
   env_secret?: string;
   node_selector?: Record<string, string> | string;

@@ -14,6 +14,26 @@ const Image = z
     server: z.enum(['jupyterhub-singleuser', 'static-http', 'none']),
     /** When set, the container exits with this code right after starting. */
     exitCode: z.number().int().min(0).max(255).optional(),
+    /** The image's ENTRYPOINT and CMD (Docker semantics with the container's command and args). */
+    entrypoint: z.array(z.string()).optional(),
+    cmd: z.array(z.string()).optional(),
+    /**
+     * The programs the image has (names on its $PATH, or absolute paths): a process that is not
+     * one of them cannot be executed. Unset: anything runs.
+     */
+    executables: z.array(z.string().min(1)).optional(),
+    /** The node runs low on memory this long after the container starts: the kubelet evicts the pod. */
+    evictAfterSeconds: z.number().positive().optional(),
+  })
+  .strict();
+
+const Network = z
+  .object({
+    name: z.string().min(1),
+    /** The whereabouts IPAM range of the attachment, e.g. 10.56.217.0/28. */
+    range: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/),
+    /** The range is exhausted by leaked reservations for this long after a pod's first attempt. */
+    exhaustedForSeconds: z.number().nonnegative().default(0),
   })
   .strict();
 
@@ -32,12 +52,34 @@ const Catalog = z
         driver: z.string().min(1),
         attachStuck: z.array(z.string()).default([]),
         mountBroken: z.array(z.string()).default([]),
+        /** Servers whose volumes the external attacher attaches only after this many seconds. */
+        attachDelaySeconds: z.record(z.string(), z.number().nonnegative()).default({}),
       })
       .strict(),
+    cinder: z
+      .object({
+        driver: z.string().min(1),
+        /** Volume ids (a PV's volumeHandle) the cloud does not have: ControllerPublishVolume fails. */
+        missing: z.array(z.string()).default([]),
+      })
+      .strict()
+      .optional(),
+    nfs: z
+      .object({
+        /** NFS servers that resolve, and the paths they export to the nodes (and below). */
+        servers: z.array(z.object({ host: z.string().min(1), exports: z.array(z.string()) }).strict()),
+      })
+      .strict()
+      .default({ servers: [] }),
+    /** Multus NetworkAttachmentDefinitions that exist in every namespace. */
+    networks: z.array(Network).default([]),
+    /** The kubelet's --allowed-unsafe-sysctls, on top of its safe list. */
+    allowedUnsafeSysctls: z.array(z.string()).default([]),
   })
   .strict();
 
 export type CatalogImage = z.infer<typeof Image>;
+export type CatalogNetwork = z.infer<typeof Network>;
 export type CatalogData = z.infer<typeof Catalog>;
 
 export interface Catalog extends CatalogData {

@@ -13,6 +13,14 @@ export interface EventTarget {
   fieldPath?: string;
 }
 
+/** Another component's recorder (e.g. Multus, which reports as `multus` without a host), and event annotations. */
+export interface EmitOptions {
+  component?: string;
+  /** The reporting host; null: none. Default: the node. */
+  host?: string | null;
+  annotations?: Record<string, string>;
+}
+
 const AGGREGATE_MAX = 10;
 const AGGREGATE_WINDOW_MS = 10 * 60_000;
 const SPAM_BURST = 25;
@@ -37,9 +45,15 @@ export class EventRecorder {
   ) {}
 
   /** Records an event; resolves when it is written (errors are logged, never thrown). */
-  emit(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  emit(
+    target: EventTarget,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    opts: EmitOptions = {},
+  ): Promise<void> {
     const at = new Date();
-    const job = this.queue.then(() => this.write(target, type, reason, message, at));
+    const job = this.queue.then(() => this.write(target, type, reason, message, at, opts));
     this.queue = job.catch(() => undefined);
     return job.catch((err) => this.log(`event ${reason} for ${target.pod.metadata?.name}: ${String(err)}`));
   }
@@ -70,13 +84,16 @@ export class EventRecorder {
     reason: string,
     message: string,
     at: Date,
+    opts: EmitOptions,
   ): Promise<void> {
     const meta = t.pod.metadata ?? {};
     const uid = meta.uid ?? '';
-    const objectKey = ['kubelet', t.node, 'Pod', meta.namespace, meta.name, uid, 'v1'].join('\u0000');
+    const component = opts.component ?? 'kubelet';
+    const host = opts.host === undefined ? t.node : opts.host;
+    const objectKey = [component, host ?? '', 'Pod', meta.namespace, meta.name, uid, 'v1'].join('\u0000');
     if (!this.allow(objectKey, at.getTime())) return;
 
-    const aggregateKey = [objectKey, type, reason, 'kubelet', t.node].join('\u0000');
+    const aggregateKey = [objectKey, type, reason, component, host ?? ''].join('\u0000');
     let sim = this.similar.get(aggregateKey);
     if (!sim || at.getTime() - sim.last > AGGREGATE_WINDOW_MS) {
       sim = { messages: new Set(), last: at.getTime() };
@@ -113,7 +130,11 @@ export class EventRecorder {
     }
     const name = `${meta.name}.${(BigInt(at.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6))).toString(16)}`;
     const body: CoreV1Event = {
-      metadata: { name, namespace: meta.namespace ?? 'default' },
+      metadata: {
+        name,
+        namespace: meta.namespace ?? 'default',
+        ...(opts.annotations ? { annotations: opts.annotations } : {}),
+      },
       involvedObject: {
         kind: 'Pod',
         namespace: meta.namespace,
@@ -126,12 +147,12 @@ export class EventRecorder {
       reason,
       message: text,
       type,
-      source: { component: 'kubelet', host: t.node },
+      source: host ? { component, host } : { component },
       firstTimestamp: new Date(stamp),
       lastTimestamp: new Date(stamp),
       count: 1,
-      reportingComponent: 'kubelet',
-      reportingInstance: t.node,
+      reportingComponent: component,
+      reportingInstance: host ?? '',
     };
     await this.core.createNamespacedEvent({ namespace: body.metadata.namespace ?? 'default', body });
     this.seen.set(key, {

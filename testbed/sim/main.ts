@@ -18,7 +18,7 @@ import {
   type V1Pod,
   type V1VolumeAttachment,
 } from '@kubernetes/client-node';
-import { attachIfPossible } from './attacher.js';
+import { SimAttacher } from './attacher.js';
 import { Backoff } from './backoff.js';
 import { loadCatalog } from './catalog.js';
 import { EventRecorder } from './events.js';
@@ -150,18 +150,13 @@ async function main(): Promise<void> {
   const vaInformer = makeInformer(kc, '/apis/storage.k8s.io/v1/volumeattachments', () =>
     storage.listVolumeAttachment(),
   );
+  const attacher = new SimAttacher(core, storage, catalog, log);
   const onVa = (va: V1VolumeAttachment) => {
-    if (!nodes.has(va.spec.nodeName)) return;
-    attachIfPossible(core, storage, catalog, va)
-      .then(
-        (r) =>
-          r !== 'skipped' &&
-          log(`volumeattachment ${va.metadata?.name} (${va.spec.source.persistentVolumeName}): ${r}`),
-      )
-      .catch((err) => log(`attach ${va.metadata?.name}: ${String(err)}`));
+    if (nodes.has(va.spec.nodeName)) attacher.onChange(va);
   };
   vaInformer.on('add', onVa);
   vaInformer.on('update', onVa);
+  vaInformer.on('delete', (va: V1VolumeAttachment) => attacher.onDelete(va));
   watchForever('volumeattachments', vaInformer);
   await vaInformer.start();
 

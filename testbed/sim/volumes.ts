@@ -6,6 +6,7 @@ import type { CoreV1Api, StorageV1Api, V1PersistentVolume, V1Pod, V1Volume } fro
 import type { Catalog } from './catalog.js';
 import { getConfigMap, getSecret, isNotFound } from './kube.js';
 import { msg } from './messages.js';
+import { nfsMountError } from './nfs.js';
 
 export type VolumeState =
   | { kind: 'mounted' }
@@ -58,6 +59,10 @@ export async function mountVolume(
     }
     return { kind: 'mounted' };
   }
+  if (vol.nfs) {
+    const err = nfsMountError(deps.catalog, pod.metadata?.uid ?? '', vol.name, vol.nfs);
+    return err ? { kind: 'failed', message: msg.mountFailed(vol.name, err) } : { kind: 'mounted' };
+  }
   if (vol.persistentVolumeClaim) {
     const claim = vol.persistentVolumeClaim.claimName;
     let pvName: string | undefined;
@@ -74,6 +79,11 @@ export async function mountVolume(
     } catch (err) {
       if (isNotFound(err)) return { kind: 'waiting', why: `volume ${pvName} does not exist` };
       throw err;
+    }
+    const nfs = pv.spec?.nfs;
+    if (nfs) {
+      const err = nfsMountError(deps.catalog, pod.metadata?.uid ?? '', pvName, nfs, pv.spec?.mountOptions);
+      return err ? { kind: 'failed', message: msg.mountFailed(pvName, err) } : { kind: 'mounted' };
     }
     const csi = pv.spec?.csi;
     if (!csi) return { kind: 'mounted' };

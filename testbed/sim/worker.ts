@@ -14,15 +14,20 @@ import type {
 } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parseQuantity } from '../../src/diagnosis/quantity.js';
+import { admit } from './admission.js';
 import type { Backoff } from './backoff.js';
 import type { Catalog, CatalogImage } from './catalog.js';
 import { resolveEnv } from './env.js';
 import type { EventRecorder, EventTarget } from './events.js';
+import { memoryEviction } from './eviction.js';
+import { execError } from './exec.js';
+import { faults } from './fault-wording.js';
 import type { IpPool } from './ippool.js';
 import { isNotFound } from './kube.js';
 import { msg, podDesc, pullOutcome } from './messages.js';
 import { adoptProcess, type Exit, type Running, startHttp, startProcess } from './procs.js';
 import { parseImageReference, withDefaultTag } from './reference.js';
+import { setUpNetwork } from './sandbox.js';
 import { mountVolume, type VolumeState } from './volumes.js';
 
 /** How soon the kubelet retries a pod whose sync failed (its pod worker back-off). */
@@ -31,6 +36,16 @@ const PULL_FAILED_RESYNC_MS = 1_500;
 const VOLUME_RETRY_FIRST_MS = 500;
 const VOLUME_RETRY_MAX_MS = 122_000;
 const MAX_GRACE_MS = 15_000;
+/** A failed container start is noticed by the next PLEG relist (every second), which syncs again. */
+const PLEG_RELIST_MS = 1_000;
+/** Hard eviction gives the pod this long to stop (kubelet pkg/kubelet/eviction immediateEvictionGracePeriodSeconds). */
+const EVICTION_GRACE_MS = 1_000;
+
+/** A pod the kubelet will not run (again): refused at admission, evicted, or found so after a restart. */
+type Terminal =
+  | { kind: 'rejected'; reason: string; message: string }
+  | { kind: 'evicted'; reason: string; message: string }
+  | { kind: 'restored' };
 
 export interface SimNode {
   name: string;
@@ -123,6 +138,10 @@ export class PodWorker {
   private wakeAtMs = Number.POSITIVE_INFINITY;
   private timer?: NodeJS.Timeout;
   private terminating = false;
+  private terminal?: Terminal;
+  private firstSandboxAttempt?: number;
+  private nextSandboxAttempt = 0;
+  private evictTimer?: NodeJS.Timeout;
   gone = false;
 
   constructor(
@@ -144,6 +163,7 @@ export class PodWorker {
   /** Picks up what an earlier run of the simulated kubelet left in the pod's status. */
   private restore(): void {
     const st = this.pod.status;
+    if (st?.phase === 'Failed' || st?.phase === 'Succeeded') this.terminal = { kind: 'restored' };
     if (st?.podIP) {
       this.podIP = st.podIP;
       this.deps.ips.reserve(st.podIP);
@@ -254,8 +274,26 @@ export class PodWorker {
   }
 
   private async sync(): Promise<void> {
+    if (this.terminal) {
+      await this.writeStatus();
+      return;
+    }
+    if (!this.startTime) {
+      // First sight of the pod: the kubelet's admission (HandlePodAdditions) before anything else.
+      const rejected = admit(this.deps.catalog, this.pod);
+      if (rejected) {
+        this.terminal = { kind: 'rejected', ...rejected };
+        await this.deps.events.emit(this.target(), 'Warning', rejected.reason, rejected.message);
+        await this.writeStatus();
+        return;
+      }
+    }
     this.startTime ??= iso();
     if (!(await this.syncVolumes())) {
+      await this.writeStatus();
+      return;
+    }
+    if (!this.podIP && !(await this.syncSandbox())) {
       await this.writeStatus();
       return;
     }
@@ -278,6 +316,29 @@ export class PodWorker {
       }
     }
     await this.writeStatus();
+  }
+
+  /** The sandbox's network (CNI); a failed attempt is retried on the pod worker's next sync. */
+  private async syncSandbox(): Promise<boolean> {
+    const now = Date.now();
+    // Our own status updates wake the worker too; the kubelet retries only after its back-off.
+    if (now < this.nextSandboxAttempt) {
+      this.wakeAt(this.nextSandboxAttempt);
+      return false;
+    }
+    this.firstSandboxAttempt ??= now;
+    const net = setUpNetwork(this.deps.catalog, this.pod, now - this.firstSandboxAttempt);
+    if (net.ok) return true;
+    if (net.noNetworkFound) {
+      await this.deps.events.emit(this.target(), 'Warning', faults.noNetworkFoundReason, net.noNetworkFound, {
+        component: faults.multusComponent,
+        host: null,
+      });
+    }
+    await this.deps.events.emit(this.target(), 'Warning', 'FailedCreatePodSandBox', net.message);
+    this.nextSandboxAttempt = now + REQUEUE_MS;
+    this.wakeAt(this.nextSandboxAttempt);
+    return false;
   }
 
   /** True when every volume is set up; failed attempts retry with the volume manager's back-off. */
@@ -449,28 +510,65 @@ export class PodWorker {
     await ev.emit(t, 'Normal', 'Created', msg.created(c.name));
     let run: Running;
     try {
+      const missing = execError(outcome.image, c);
+      if (missing) throw new Error(missing);
       run = await this.launch(r, outcome.image, env.env);
     } catch (err) {
-      const text = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${(err as Error).message}: unknown`;
-      await ev.emit(t, 'Warning', 'Failed', msg.error(text));
-      const at = Date.now();
-      r.finishedAt = at;
-      r.state = {
-        terminated: {
-          exitCode: 128,
-          reason: 'StartError',
-          message: text,
-          startedAt: new Date(0),
-          finishedAt: new Date(at),
-          containerID: r.containerID,
-        },
-      };
-      r.ready = false;
-      this.wakeAt(at + 100);
+      await this.startFailed(r, faults.startFailed((err as Error).message));
       return;
     }
     await ev.emit(t, 'Normal', 'Started', msg.started(c.name));
     this.running(r, run, iso());
+    if (!r.init && outcome.image.evictAfterSeconds !== undefined) {
+      clearTimeout(this.evictTimer);
+      this.evictTimer = setTimeout(() => void this.evict(), outcome.image.evictAfterSeconds * 1000);
+    }
+  }
+
+  /**
+   * StartContainer failed (containerd: the container exited with 128 StartError); the kubelet shows
+   * the sync error as the waiting reason (kubelet_pods.go convertToAPIContainerStatuses, reasonCache).
+   */
+  private async startFailed(r: ContainerRun, text: string): Promise<void> {
+    await this.deps.events.emit(this.target(r), 'Warning', 'Failed', msg.error(text));
+    const at = Date.now();
+    r.finishedAt = at;
+    r.lastState = {
+      terminated: {
+        exitCode: 128,
+        reason: 'StartError',
+        message: text,
+        startedAt: new Date(0),
+        finishedAt: iso(at) as unknown as Date,
+        containerID: r.containerID,
+      },
+    };
+    r.state = { waiting: { reason: 'RunContainerError', message: text } };
+    r.ready = false;
+    r.nextAttempt = at + PLEG_RELIST_MS;
+    this.wakeAt(r.nextAttempt);
+  }
+
+  /** Node-pressure eviction: the event, the containers killed with a short grace, a Failed pod. */
+  private async evict(): Promise<void> {
+    if (this.terminating || this.terminal || this.gone) return;
+    const usage: Record<string, number> = {};
+    for (const r of this.runs.values()) {
+      if (!r.run) continue;
+      const img = pullOutcome(this.deps.catalog, r.spec.image ?? '');
+      if (img.kind === 'exists') usage[r.spec.name] = img.image.memoryFootprint;
+    }
+    const { message, annotations } = memoryEviction(this.pod, usage);
+    this.terminal = { kind: 'evicted', reason: faults.evictionReason, message };
+    await this.deps.events.emit(this.target(), 'Warning', faults.evictionReason, message, { annotations });
+    const stops: Promise<void>[] = [];
+    for (const r of this.runs.values()) {
+      if (!r.run) continue;
+      await this.deps.events.emit(this.target(r), 'Normal', 'Killing', msg.killing(r.spec.name));
+      stops.push(r.run.stop(EVICTION_GRACE_MS));
+    }
+    await Promise.all(stops);
+    this.kick();
   }
 
   private running(r: ContainerRun, run: Running, startedAt: string): void {
@@ -629,6 +727,7 @@ export class PodWorker {
     if (this.terminating) return;
     this.terminating = true;
     clearTimeout(this.timer);
+    clearTimeout(this.evictTimer);
     const graceS = Math.min(
       this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30,
       this.pod.spec?.terminationGracePeriodSeconds ?? 30,
@@ -728,37 +827,63 @@ export class PodWorker {
   }
 
   private async writeStatus(): Promise<void> {
-    if (this.terminating) return;
+    if (this.terminating || this.terminal?.kind === 'restored') return;
+    const scheduledCondition = this.pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (this.terminal?.kind === 'rejected') {
+      // rejectPod: only phase, reason and message; conditions of other components are kept.
+      await this.patchStatus({
+        phase: 'Failed',
+        reason: this.terminal.reason,
+        message: faults.rejected(this.terminal.message),
+        conditions: scheduledCondition ? [scheduledCondition] : [],
+      });
+      return;
+    }
     const runs = [...this.runs.values()];
     const inits = runs.filter((r) => r.init);
     const mains = runs.filter((r) => !r.init);
     const unready = mains.filter((r) => !r.ready).map((r) => r.spec.name);
     const incomplete = inits.filter((r) => !r.done).map((r) => r.spec.name);
-    const scheduled = this.pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    const conditions = [
-      this.condition('PodReadyToStartContainers', this.podIP !== undefined),
-      this.condition(
-        'Initialized',
-        incomplete.length === 0,
-        'ContainersNotInitialized',
-        `containers with incomplete status: [${incomplete.join(' ')}]`,
-      ),
-      this.condition(
-        'Ready',
-        unready.length === 0,
-        'ContainersNotReady',
-        `containers with unready status: [${unready.join(' ')}]`,
-      ),
-      this.condition(
-        'ContainersReady',
-        unready.length === 0,
-        'ContainersNotReady',
-        `containers with unready status: [${unready.join(' ')}]`,
-      ),
-      ...(scheduled ? [scheduled] : []),
-    ];
+    const scheduled = scheduledCondition;
+    const evicted = this.terminal?.kind === 'evicted' ? this.terminal : undefined;
+    const conditions = evicted
+      ? [
+          {
+            ...this.condition('DisruptionTarget', true),
+            reason: faults.disruptionReason,
+            message: evicted.message,
+          } as V1PodCondition,
+          this.condition('PodReadyToStartContainers', false),
+          this.condition('Initialized', true),
+          this.condition('Ready', false, faults.podFailedReason),
+          this.condition('ContainersReady', false, faults.podFailedReason),
+          ...(scheduled ? [scheduled] : []),
+        ]
+      : [
+          this.condition('PodReadyToStartContainers', this.podIP !== undefined),
+          this.condition(
+            'Initialized',
+            incomplete.length === 0,
+            'ContainersNotInitialized',
+            `containers with incomplete status: [${incomplete.join(' ')}]`,
+          ),
+          this.condition(
+            'Ready',
+            unready.length === 0,
+            'ContainersNotReady',
+            `containers with unready status: [${unready.join(' ')}]`,
+          ),
+          this.condition(
+            'ContainersReady',
+            unready.length === 0,
+            'ContainersNotReady',
+            `containers with unready status: [${unready.join(' ')}]`,
+          ),
+          ...(scheduled ? [scheduled] : []),
+        ];
     const status: Record<string, unknown> = {
-      phase: this.phase(),
+      phase: evicted ? 'Failed' : this.phase(),
+      ...(evicted ? { reason: evicted.reason, message: evicted.message } : {}),
       conditions,
       hostIP: this.node.hostIP,
       hostIPs: [{ ip: this.node.hostIP }],
@@ -770,6 +895,10 @@ export class PodWorker {
       status.podIP = this.podIP;
       status.podIPs = [{ ip: this.podIP }];
     }
+    await this.patchStatus(status);
+  }
+
+  private async patchStatus(status: Record<string, unknown>): Promise<void> {
     const json = JSON.stringify(status);
     if (json === this.lastStatus) return;
     try {

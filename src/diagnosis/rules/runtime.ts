@@ -94,6 +94,8 @@ const RULES: readonly Rule[] = [
     ],
     pattern: /[\s\S]*/,
     params: (m) => ({ cause: m[0].slice(0, 300) }),
+    // Over the CrashLoopBackOff that follows a failed start: the start failure is the cause.
+    priority: 2,
   },
   {
     id: 'runtime.poststart-hook',

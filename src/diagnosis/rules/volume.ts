@@ -46,11 +46,11 @@ function driverOf(cause: string, ctx: RuleContext, volume: string | undefined): 
   return specDriver(ctx, volume);
 }
 
-function isSshfs(cause: string, driver: string | undefined): boolean {
+export function isSshfs(cause: string, driver: string | undefined): boolean {
   return SSHFS_DRIVER.test(cause) || SSHFS_CMD.test(cause) || (driver !== undefined && /sshfs/i.test(driver));
 }
 
-function shortCause(cause: string): string {
+export function shortCause(cause: string): string {
   const out = SSHFS_OUTPUT.exec(cause)?.[1];
   const text = out !== undefined ? unescapeOutput(out) : cause.replace(/\s+/g, ' ').trim();
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;

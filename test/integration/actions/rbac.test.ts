@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  StorageV1Api,
+  type V1Pod,
+  Watch,
+} from '@kubernetes/client-node';
 import { adminKubeConfig, applyRbac, removeRbac, type ServiceAccountAccess } from '../../support/rbac.js';
 
 const id = randomBytes(3).toString('hex');
@@ -16,6 +23,7 @@ let adminCore: CoreV1Api;
 let access: ServiceAccountAccess;
 let sa: CoreV1Api;
 let saLeases: CoordinationV1Api;
+let saStorage: StorageV1Api;
 
 function podBody(name: string, singleuser: boolean): V1Pod {
   return {
@@ -50,6 +58,7 @@ before(async () => {
   access = await applyRbac({ namespace: serviceNs });
   sa = access.kubeConfig.makeApiClient(CoreV1Api);
   saLeases = access.kubeConfig.makeApiClient(CoordinationV1Api);
+  saStorage = access.kubeConfig.makeApiClient(StorageV1Api);
   await adminCore.createNamespace({ body: { metadata: { name: userNs } } });
   await adminCore.createNamespacedSecret({
     namespace: userNs,
@@ -109,6 +118,58 @@ test('allowed: watch/list pods and events cluster-wide, nodes, and the Event lif
     body: [{ op: 'add', path: '/message', value: 'Pulling, 1 GB.' }],
   });
   await sa.deleteNamespacedEvent({ namespace: userNs, name: ev.metadata!.name! });
+});
+
+test('the attach watch: VolumeAttachments and PersistentVolumes get/list/watch, and nothing more', async () => {
+  const pvName = `sd-rbac-pv-${id}`;
+  await adminCore.createPersistentVolume({
+    body: {
+      metadata: { name: pvName },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: '',
+        csi: { driver: 'csi-sshfs', volumeHandle: pvName },
+      },
+    },
+  });
+  try {
+    await saStorage.listVolumeAttachment({});
+    assert.equal((await sa.readPersistentVolume({ name: pvName })).metadata?.name, pvName);
+    assert.ok((await sa.listPersistentVolume({})).items.some((pv) => pv.metadata?.name === pvName));
+    // watch: a short watch of each ends cleanly instead of being refused
+    for (const path of ['/apis/storage.k8s.io/v1/volumeattachments', '/api/v1/persistentvolumes']) {
+      const ended = await new Promise<unknown>((resolve, reject) => {
+        new Watch(access.kubeConfig)
+          .watch(path, { timeoutSeconds: 1 }, () => undefined, resolve)
+          .catch(reject);
+      });
+      assert.equal(ended ?? null, null, `watch ${path}: ${String(ended)}`);
+    }
+    assert.equal(
+      await code(
+        saStorage.createVolumeAttachment({
+          body: {
+            metadata: { name: `sd-rbac-va-${id}` },
+            spec: { attacher: 'csi-sshfs', nodeName: 'cpu-node-1', source: { persistentVolumeName: pvName } },
+          },
+        }),
+      ),
+      403,
+    );
+    assert.equal(await code(sa.deletePersistentVolume({ name: pvName })), 403);
+    assert.equal(
+      await code(
+        sa.patchPersistentVolume({
+          name: pvName,
+          body: [{ op: 'add', path: '/metadata/labels', value: { x: 'y' } }],
+        }),
+      ),
+      403,
+    );
+  } finally {
+    await adminCore.deletePersistentVolume({ name: pvName }).catch(() => undefined);
+  }
 });
 
 test('allowed: its Lease in its own namespace only', async () => {
