@@ -82,12 +82,13 @@ def _latest_diagnosis(spawner, pod):
 async def spawn_doctor_ready_hook(spawner, ready_event):
     """progress_ready_hook: "failed" instead of "ready" for a spawn that did not really finish."""
     pod = _pod(spawner)
+    # Read before anything is awaited: spawn-doctor retires its diagnosis once the spawn is over.
+    diagnosis = _latest_diagnosis(spawner, pod)
     routed = await _routed(spawner)
     if routed is not False and not _start_unwinding(spawner) and _notebook_running(pod):
         return ready_event
     spawner.log.info("%s was cancelled, not ready: reporting the failure", spawner._log_name)
     failed = {"progress": 100, "failed": True, "message": "Spawn cancelled"}
-    diagnosis = _latest_diagnosis(spawner, pod)
     if diagnosis is not None:
         failed["message"] = f"Spawn failed: {diagnosis.get('message', '')}"
         failed["raw_event"] = diagnosis
