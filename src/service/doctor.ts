@@ -453,7 +453,7 @@ export class Doctor {
         ),
     );
     if (result.run === 'joined' || result.run === 'repeat') {
-      if (result.unfinished || result.outcome === 'failed') this.retryLater(spawn.ref.uid, result);
+      if (result.outcome === 'failed') this.retryLater(spawn.ref.uid);
       return;
     }
     this.stopped(spawn.ref, spawn.pod, diagnosis, decisiveAt, result, log);
@@ -478,7 +478,8 @@ export class Doctor {
         }),
       ),
     );
-    if (result.unfinished || result.outcome === 'failed') this.retryLater(ref.uid, result);
+    // An unfinished cleanup (the pod is still there) goes on when the pod is deleted (podDeleted).
+    if (result.outcome === 'failed') this.retryLater(ref.uid);
     if (result.run !== 'resumed') return;
     // This process ended the spawn only if the recorded stop had not got that far before.
     const ended = result.resumedFrom === 'announced' || result.resumedFrom === 'cancelling';
@@ -499,17 +500,14 @@ export class Doctor {
     this.stopped(ref, pod, diagnosis, this.now(), result, log);
   }
 
-  /** A stop failed or could not finish: look again later (the record makes it resume, not restart). */
-  private retryLater(uid: string, result: StopResult): void {
+  /** A stop failed: look again later (the record makes it resume, not start again). */
+  private retryLater(uid: string): void {
     const st = this.state(uid);
     if (st.recheck) return;
-    st.recheck = setTimeout(
-      () => {
-        st.recheck = undefined;
-        this.run(uid);
-      },
-      result.unfinished ? 5_000 : 16_000,
-    ).unref();
+    st.recheck = setTimeout(() => {
+      st.recheck = undefined;
+      this.run(uid);
+    }, 16_000).unref();
   }
 
   /** Metrics, the recent list, the log line and the plugins' onStop of a stop this process did. */
