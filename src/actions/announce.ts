@@ -10,7 +10,7 @@ import { type StopDeps, timed } from './context.js';
 import { againEvent, diagnosisEvent, isOwnDiagnosis, sortStamp } from './events.js';
 import { statusOf } from './kube-errors.js';
 import { newRecord, renderRecord, STOP_ANNOTATION } from './record.js';
-import { type Recorded, readRecorded, recordedOf } from './record-store.js';
+import { type Recorded, recordedOf } from './record-store.js';
 
 /** A validated announcement: the annotation JSON and the Event's one-line message. */
 export interface Wording {
@@ -34,7 +34,42 @@ async function newestEventMs(d: StopDeps, spawn: SpawnRef): Promise<number | und
   return newest;
 }
 
-/** Creates the diagnosis Event, or finds the one an earlier attempt (or replica) made. */
+/** Our diagnosis Event stamped to sort last now (sortStamp), created, or found when it exists already. */
+async function createOrFind(
+  d: StopDeps,
+  spawn: SpawnRef,
+  wording: Wording,
+  make: typeof diagnosisEvent,
+  annotations?: Record<string, string>,
+): Promise<{ event: CoreV1Event; created: boolean }> {
+  const now = d.now();
+  const body = make({
+    spawn,
+    annotationJson: wording.json,
+    sentence: wording.sentence,
+    now,
+    instance: d.instance,
+    stamp: sortStamp(now, await newestEventMs(d, spawn)),
+    ...(annotations ? { annotations } : {}),
+  });
+  const name = body.metadata?.name ?? '';
+  try {
+    const event = await d.kube('create diagnosis event', () =>
+      d.core.createNamespacedEvent({ namespace: spawn.namespace, body }),
+    );
+    return { event, created: true };
+  } catch (err) {
+    if (statusOf(err) !== 409) throw err;
+    const event = await d.kube('read diagnosis event', () =>
+      d.core.readNamespacedEvent({ name, namespace: spawn.namespace }),
+    );
+    if (!isOwnDiagnosis(event, spawn.uid))
+      throw new Error(`event ${spawn.namespace}/${name} exists and is not ours`);
+    return { event, created: false };
+  }
+}
+
+/** Creates the diagnosis Event with its stop record, or finds the one an earlier attempt (or replica) made. */
 export async function announce(
   d: StopDeps,
   spawn: SpawnRef,
@@ -42,27 +77,11 @@ export async function announce(
   started: string | undefined,
 ): Promise<{ recorded: Recorded; created: boolean }> {
   return timed(d, 'announce', async () => {
-    const now = d.now();
-    const body = diagnosisEvent({
-      spawn,
-      annotationJson: wording.json,
-      sentence: wording.sentence,
-      now,
-      instance: d.instance,
-      stamp: sortStamp(now, await newestEventMs(d, spawn)),
-      annotations: { [STOP_ANNOTATION]: renderRecord(newRecord(spawn, d.instance, now, started)) },
+    const record = renderRecord(newRecord(spawn, d.instance, d.now(), started));
+    const { event, created } = await createOrFind(d, spawn, wording, diagnosisEvent, {
+      [STOP_ANNOTATION]: record,
     });
-    try {
-      const event = await d.kube('create diagnosis event', () =>
-        d.core.createNamespacedEvent({ namespace: spawn.namespace, body }),
-      );
-      return { recorded: recordedOf(event, spawn), created: true };
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-      const found = await readRecorded(d, spawn);
-      if (!found) throw new Error(`diagnosis event of ${spawn.uid} conflicted and is gone`);
-      return { recorded: found, created: false };
-    }
+    return { recorded: recordedOf(event, spawn), created };
   });
 }
 
@@ -108,25 +127,5 @@ export async function deliver(
 }
 
 async function announceAgain(d: StopDeps, spawn: SpawnRef, wording: Wording): Promise<CoreV1Event> {
-  const now = d.now();
-  const body = againEvent({
-    spawn,
-    annotationJson: wording.json,
-    sentence: wording.sentence,
-    now,
-    instance: d.instance,
-    stamp: sortStamp(now, await newestEventMs(d, spawn)),
-  });
-  try {
-    return await d.kube('create diagnosis event again', () =>
-      d.core.createNamespacedEvent({ namespace: spawn.namespace, body }),
-    );
-  } catch (err) {
-    if (statusOf(err) !== 409) throw err;
-    const existing = await d.kube('read diagnosis event again', () =>
-      d.core.readNamespacedEvent({ name: body.metadata!.name!, namespace: spawn.namespace }),
-    );
-    if (!isOwnDiagnosis(existing, spawn.uid)) throw new Error(`event ${body.metadata!.name} is not ours`);
-    return existing;
-  }
+  return (await createOrFind(d, spawn, wording, againEvent)).event;
 }

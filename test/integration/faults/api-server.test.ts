@@ -12,9 +12,7 @@ import {
   metricsText,
   SERVICE_CONFIG,
   START_TIMEOUT,
-  serviceDiagnoses,
   serviceKubeconfig,
-  waitForValue,
 } from '../service/e2e.js';
 import {
   assertGoodUntouched,
@@ -22,6 +20,7 @@ import {
   failingPodUid,
   GOOD,
   MISSING,
+  outcomeOf,
   start,
   user,
   watchDiagnoses,
@@ -51,15 +50,6 @@ function metric(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-async function outcome(uid: string): Promise<string | undefined> {
-  let found: string | undefined;
-  await waitForValue(async () => {
-    found = (await serviceDiagnoses(hub)).find((r) => r.uid === uid)?.outcome;
-    return found !== undefined;
-  }, 'the stop outcome');
-  return found;
-}
-
 describe('the kube-apiserver restarts during spawns', { concurrency: false, timeout: 400_000 }, () => {
   it('while both pods start: the watches resume, the failing spawn is stopped once, the good one starts', async () => {
     const bad = user('ab');
@@ -73,7 +63,7 @@ describe('the kube-apiserver restarts during spawns', { concurrency: false, time
     const { awayMs } = await restartApiServer({ downMs: 1000 });
     console.log(`# the API server was away ${awayMs} ms`);
     await assertStoppedOnce(hub, bad, failing, uid, diagnoses);
-    assert.equal(await outcome(uid), 'cancelled');
+    assert.equal(await outcomeOf(hub.serviceUrl!, uid), 'cancelled');
     await assertGoodUntouched(hub, good, fine);
     const text = await metricsText(hub);
     assert.ok(
@@ -104,7 +94,7 @@ describe('the kube-apiserver restarts during spawns', { concurrency: false, time
     const { awayMs } = await restartApiServer({ downMs: 2000 });
     console.log(`# the API server was away ${awayMs} ms, from the moment the diagnosis was on the stream`);
     await assertStoppedOnce(hub, bad, failing, uid, diagnoses);
-    assert.equal(await outcome(uid), 'cancelled');
+    assert.equal(await outcomeOf(hub.serviceUrl!, uid), 'cancelled');
     await assertGoodUntouched(hub, good, fine);
     const after = await metricsText(hub);
     const stops = (t: string) =>

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type CoreV1Event, type V1Pod, Watch } from '@kubernetes/client-node';
 import { type Hub, type ProgressEvent, startHub } from '../../support/hub.js';
-import { admin, core, diagnosisOf, eventsOfUid, userNamespace, waitForValue } from '../service/e2e.js';
+import {
+  admin,
+  core,
+  diagnosisOf,
+  eventsOfUid,
+  serviceDiagnoses,
+  userNamespace,
+  waitForValue,
+} from '../service/e2e.js';
 
 export const MISSING = 'docker.io/library/this-image-does-not-exist:42';
 export const GOOD = { image: 'quay.io/jupyter/minimal-notebook:2025-10-20' };
@@ -182,4 +190,14 @@ export async function recordPhase(name: string, podUid: string): Promise<string 
   );
   const text = d?.metadata.annotations?.['spawn-doctor/stop'];
   return text ? (JSON.parse(text) as { phase: string }).phase : undefined;
+}
+
+/** The outcome spawn-doctor reports for the pod (its /api/diagnoses at `serviceUrl`). */
+export async function outcomeOf(serviceUrl: string, podUid: string): Promise<string | undefined> {
+  let found: string | undefined;
+  await waitForValue(async () => {
+    found = (await serviceDiagnoses({ serviceUrl } as Hub)).find((r) => r.uid === podUid)?.outcome;
+    return found !== undefined;
+  }, 'the stop outcome');
+  return found;
 }

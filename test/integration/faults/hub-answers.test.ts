@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import type { Hub } from '../../support/hub.js';
 import { type ServiceProcess, startServiceProcess } from '../../support/service.js';
-import { serviceDiagnoses, serviceKubeconfig, waitForValue } from '../service/e2e.js';
+import { serviceKubeconfig, waitForValue } from '../service/e2e.js';
 import {
   assertGoodUntouched,
   assertStoppedOnce,
@@ -18,6 +18,7 @@ import {
   faultHub,
   GOOD,
   MISSING,
+  outcomeOf,
   recordPhase,
   serviceConfig,
   start,
@@ -54,16 +55,6 @@ after(async () => {
 const requests = (name: string, method: string) =>
   proxy.log.filter((r) => r.method === method && r.path.includes(`/users/${name}`));
 
-/** The outcome spawn-doctor reports for the pod. */
-async function outcome(uid: string): Promise<string | undefined> {
-  let found: string | undefined;
-  await waitForValue(async () => {
-    found = (await serviceDiagnoses({ serviceUrl: service.url } as Hub)).find((r) => r.uid === uid)?.outcome;
-    return found !== undefined;
-  }, 'the stop outcome');
-  return found;
-}
-
 describe('the hub answers badly during a stop', { concurrency: false, timeout: 300_000 }, () => {
   it('a 502 that never reached the hub: checked again, sent again, cancelled once', async () => {
     const bad = user('bg');
@@ -85,7 +76,7 @@ describe('the hub answers badly during a stop', { concurrency: false, timeout: 3
       ['answered', 'forwarded'],
       'the second DELETE, after a check, is the one that reached the hub',
     );
-    assert.equal(await outcome(uid), 'cancelled');
+    assert.equal(await outcomeOf(service.url, uid), 'cancelled');
     await assertGoodUntouched(hub, good, fine);
     await hub.stopServer(good, '');
   });
@@ -112,7 +103,7 @@ describe('the hub answers badly during a stop', { concurrency: false, timeout: 3
       'one DELETE: the hub accepted it, spawn-doctor was told 500 and did not repeat it',
     );
     assert.ok([202, 204].includes(sent[0]!.status!), `the hub's own answer: ${sent[0]!.status}`);
-    assert.equal(await outcome(uid), 'cancelled');
+    assert.equal(await outcomeOf(service.url, uid), 'cancelled');
     await assertGoodUntouched(hub, good, fine);
     await hub.stopServer(good, '');
   });
@@ -139,7 +130,7 @@ describe('the hub answers badly during a stop', { concurrency: false, timeout: 3
     proxy.rules = [];
     proxy.release();
     await assertStoppedOnce(hub, bad, failing, uid, diagnoses);
-    assert.equal(await outcome(uid), 'cancelled');
+    assert.equal(await outcomeOf(service.url, uid), 'cancelled');
     await assertGoodUntouched(hub, good, fine);
     await hub.stopServer(good, '');
   });
