@@ -5,12 +5,13 @@ before any pod exists: by `validate_user_options` (JupyterHub >= 5.3's apply_use
 and again in `load_user_options`, which KubeSpawner calls first thing in start() on every
 version and which applies the options to the spawner's traits. `modify_pod_hook` creates the
 sshfs home's and the scratch volume's objects (the namespace exists by then) and applies the JSON
-merge patch.
-`cancelled_is_not_ready` keeps a cancelled spawn from being announced as ready.
+merge patch. The progress_ready_hook is deploy/hub/ready_hook.py, the file sites install as it is.
 """
 
 import asyncio
 import json
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 from kubernetes_asyncio.client.rest import ApiException
@@ -20,6 +21,10 @@ from traitlets import default
 
 import spawn_form
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))
+# re-exported for jupyterhub_config.py: deploy/hub/ready_hook.py, the file sites install
+from ready_hook import spawn_doctor_ready_hook  # noqa: E402, F401
+
 
 # A refused form submission ({field: text}) per user, shown once more so it can be corrected.
 # By user, not by spawner: JupyterHub re-renders a refused form from the default server's spawner.
@@ -28,7 +33,7 @@ _refused = {}
 
 class DemoSpawner(KubeSpawner):
     _demo_settings = None
-    # set when the current start was cancelled (a DELETE of the pending spawn); see below
+    # set when the current start was cancelled (a DELETE of the pending spawn); see poll()
     _demo_cancelled = False
 
     async def _start(self):
@@ -141,51 +146,3 @@ def validate_user_options(spawner, user_options):
         spawn_form.normalize(user_options or {})
     except spawn_form.FormError as e:
         raise web.HTTPError(400, str(e), reason=str(e)) from None
-
-
-def _notebook_running(spawner):
-    """Is the pod's notebook container running now, as KubeSpawner's pod reflector last saw it?"""
-    try:
-        pod = spawner.pod_reflector.pods.get(f"{spawner.namespace}/{spawner.pod_name}")
-    except Exception:  # no reflector yet: nothing to contradict the hub
-        return True
-    if pod is None:
-        return False
-    for status in pod.get("status", {}).get("containerStatuses") or []:
-        if status.get("name") == "notebook":
-            return "running" in (status.get("state") or {})
-    return False
-
-
-def _latest_diagnosis(spawner):
-    """The newest SpawnDiagnosis Event of this spawn's pod that KubeSpawner's reflector holds."""
-    try:
-        events = [e for e in spawner.events if e.get("reason") == "SpawnDiagnosis"]
-    except Exception:
-        return None
-    return events[-1] if events else None
-
-
-def cancelled_is_not_ready(spawner, ready_event):
-    """progress_ready_hook (JupyterHub >= 5): a cancelled spawn must not be announced as ready.
-
-    When a pending spawn is cancelled (DELETE, as spawn-doctor does), JupyterHub cancels the spawn,
-    waits a second, then stops the server. Within that second the spawner has a server and no
-    pending action, so the progress stream would send "Server ready" and the stock page would open
-    a server that is being stopped. A real start has KubeSpawner's start future finished with a
-    result and the notebook container running; a cancelled one has neither (the start is still
-    unwinding, or the container that started has already died, e.g. killed for its memory).
-    """
-    start = getattr(spawner, "_start_future", None)
-    unwinding = start is not None and (not start.done() or start.cancelled() or start.exception())
-    if getattr(spawner, "_demo_cancelled", False) or unwinding or not _notebook_running(spawner):
-        spawner.log.info("%s was cancelled, not ready: reporting the failure", spawner._log_name)
-        failed = {"progress": 100, "failed": True, "message": "Spawn cancelled"}
-        # KubeSpawner stops forwarding pod events once its start finished (the container ran, then
-        # crashed or was killed): hand spawn-doctor's diagnosis over with the final message.
-        diagnosis = _latest_diagnosis(spawner)
-        if diagnosis is not None:
-            failed["message"] = f"Spawn failed: {diagnosis.get('message', '')}"
-            failed["raw_event"] = diagnosis
-        return failed
-    return ready_event

@@ -31,8 +31,8 @@ sys.path.insert(0, str(here))
 
 from demo_spawner import (  # noqa: E402
     DemoSpawner,
-    cancelled_is_not_ready,
     modify_pod_hook,
+    spawn_doctor_ready_hook,
     validate_user_options,
 )
 
@@ -118,7 +118,7 @@ c.KubeSpawner.k8s_api_request_timeout = 10
 if hub_version >= (5, 3):
     c.Spawner.apply_user_options = validate_user_options  # 400 before start; older hubs: in start
 if hub_major >= 5:
-    c.Spawner.progress_ready_hook = cancelled_is_not_ready  # see demo_spawner.py
+    c.Spawner.progress_ready_hook = spawn_doctor_ready_hook  # deploy/hub/ready_hook.py
 
 # ---- spawn-doctor as a managed service ----
 if flag("SPAWN_DOCTOR_ENABLED", "1"):

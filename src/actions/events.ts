@@ -16,7 +16,7 @@ import type { SpawnRef } from '../plugins/types.js';
 /** Kubernetes keeps Event messages short (the kubelet cuts at 1024); so do we. */
 export const MAX_MESSAGE = 1024;
 
-function eventName(pod: string, kind: 'diagnosis' | 'progress', uid: string): string {
+function eventName(pod: string, kind: 'diagnosis' | 'diagnosis-again' | 'progress', uid: string): string {
   // Deterministic per pod UID: a second create (another replica, a restart) gets 409, not a duplicate.
   const suffix = `.spawn-doctor-${kind}.${uid.toLowerCase()}`;
   const head = pod.slice(0, 253 - suffix.length).replace(/[.-]+$/, '');
@@ -24,6 +24,8 @@ function eventName(pod: string, kind: 'diagnosis' | 'progress', uid: string): st
 }
 
 export const diagnosisEventName = (spawn: SpawnRef) => eventName(spawn.pod, 'diagnosis', spawn.uid);
+/** The second announcement, made only when our stream did not carry the first (see announce.ts). */
+export const againEventName = (spawn: SpawnRef) => eventName(spawn.pod, 'diagnosis-again', spawn.uid);
 export const progressEventName = (spawn: SpawnRef) => eventName(spawn.pod, 'progress', spawn.uid);
 
 export function clip(text: string, max: number): string {
@@ -60,6 +62,27 @@ export interface EventInput {
   now: Date;
   /** reportingInstance: the replica (hostname). */
   instance: string;
+  /** The `lastTimestamp` KubeSpawner sorts by (default: now); see sortStamp. */
+  stamp?: Date;
+  /** More annotations (the stop record). */
+  annotations?: Record<string, string>;
+}
+
+/** How far ahead of the newest Event of the pod a diagnosis is stamped. */
+export const STAMP_LEAD_MS = 2000;
+
+/**
+ * The `lastTimestamp` of a diagnosis. KubeSpawner's `progress()` walks the pod's Events sorted by
+ * `lastTimestamp or eventTime` by index, once a second: an Event that sorts before the last one
+ * already walked is never shown. So the diagnosis must sort last when it is inserted, and keep
+ * doing so for at least one walk of every open stream: the newest time among the pod's Events (or
+ * now, if later), cut to whole seconds as lastTimestamp is, plus two seconds (a kubelet Event
+ * updated within that time cannot overtake it). Not more: it is not meant to sort after Events
+ * of the next spawn (it is gone by then anyway, see cleanup.ts).
+ */
+export function sortStamp(now: Date, newestMs: number | undefined): Date {
+  const base = Math.max(now.getTime(), newestMs ?? 0);
+  return new Date(Math.floor(base / 1000) * 1000 + STAMP_LEAD_MS);
 }
 
 function baseEvent(
@@ -75,7 +98,7 @@ function baseEvent(
     metadata: {
       name,
       namespace: i.spawn.namespace,
-      annotations: { [ANNOTATION_KEY]: i.annotationJson },
+      annotations: { ...i.annotations, [ANNOTATION_KEY]: i.annotationJson },
       labels: { 'app.kubernetes.io/managed-by': COMPONENT },
     },
     involvedObject: {
@@ -94,18 +117,34 @@ function baseEvent(
     reportingInstance: clip(i.instance || COMPONENT, 128),
     // KubeSpawner sorts events by lastTimestamp (or eventTime) and prints lastTimestamp: both must be set.
     firstTimestamp: i.now,
-    // KubeSpawner's progress() walks its time-sorted event list by index: an event that sorts
-    // before already-shown ones (kubelet events keep getting newer lastTimestamps during a crash
-    // loop) is never shown. A SpawnDiagnosis therefore sorts last for the next minute.
-    lastTimestamp: reason === DIAGNOSIS_REASON ? new Date(i.now.getTime() + 60_000) : i.now,
+    lastTimestamp: i.stamp ?? i.now,
     eventTime: new V1MicroTime(i.now.getTime()),
     count: 1,
   };
 }
 
-/** The Warning Event that announces a stop. */
+/** The Warning Event that announces a stop (it also carries the stop record). */
 export function diagnosisEvent(i: EventInput): CoreV1Event {
   return baseEvent(i, diagnosisEventName(i.spawn), 'Warning', DIAGNOSIS_REASON, 'Stop');
+}
+
+/** The same announcement once more, under another name, so that it is appended (see announce.ts). */
+export function againEvent(i: EventInput): CoreV1Event {
+  return baseEvent(i, againEventName(i.spawn), 'Warning', DIAGNOSIS_REASON, 'Stop');
+}
+
+/**
+ * What a retired diagnosis names instead of the pod: KubeSpawner shows a pod's Events by
+ * `involvedObject.name` only, so a retired one is no longer shown on any page (a `/` cannot be in
+ * any object's name, so this names no other pod), while its UID still ties it to the pod.
+ */
+export function retiredName(pod: string): string {
+  return `${pod}/stopped-by-spawn-doctor`;
+}
+
+/** JSON Patch path of an annotation key. */
+export function annotationPath(key: string): string {
+  return `/metadata/annotations/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
 /** The Normal Event for progress notes (one per pod UID, updated in place). */
@@ -119,7 +158,7 @@ export function progressPatch(i: Omit<EventInput, 'instance'>, previousCount: nu
     { op: 'add', path: '/message', value: clip(i.sentence, MAX_MESSAGE) },
     {
       op: 'add',
-      path: `/metadata/annotations/${ANNOTATION_KEY.replace('~', '~0').replace('/', '~1')}`,
+      path: annotationPath(ANNOTATION_KEY),
       value: i.annotationJson,
     },
     { op: 'add', path: '/count', value: (previousCount ?? 1) + 1 },

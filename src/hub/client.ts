@@ -1,16 +1,17 @@
-// A small JupyterHub REST client: what spawn-doctor needs and nothing more. Cancel (stop) a
-// server, and follow a server's progress stream. Uses Node's built-in fetch.
+// A small JupyterHub REST client: what spawn-doctor needs and nothing more. Read a user's
+// servers, cancel a pending spawn (only after its check passed, see cancel.ts), and follow a
+// server's progress stream. Uses Node's built-in fetch.
 import {
-  type CancelResult,
-  cancelResultFromResponse,
-  describeError,
-  HubHttpError,
-  HubNetworkError,
-  hubErrorMessage,
-  isTransientStatus,
-} from './errors.js';
+  answerKind,
+  type CancelOutcome,
+  type CancelRequest,
+  type DeleteAnswer,
+  describeAnswer,
+  proofFits,
+} from './cancel.js';
+import { describeError, HubHttpError, HubNetworkError, hubErrorMessage } from './errors.js';
 import { type ProgressEvent, parseProgressData } from './progress.js';
-import { retry } from './retry.js';
+import { backoffDelay, sleep } from './retry.js';
 import { SseParser } from './sse.js';
 
 export interface HubClientOptions {
@@ -20,9 +21,11 @@ export interface HubClientOptions {
   apiUrl: string;
   /** Returns the current token; called per request so that a rotated token file is picked up. */
   token: () => string;
-  /** Per request (not for the progress stream, which the caller bounds). */
+  /** Per request (not for the progress stream, which the caller bounds); a DELETE waits this long. */
   timeoutMs?: number;
-  /** Attempts for transient failures (network, 429, 5xx). */
+  /** Per read of the user model (the check before a cancel): short, so that a check is fresh. */
+  readTimeoutMs?: number;
+  /** Attempts for transient failures of reads, and DELETEs whose answer was ambiguous. */
   attempts?: number;
   baseDelayMs?: number;
   fetch?: typeof fetch;
@@ -54,11 +57,18 @@ export interface FollowOptions {
   onBadEvent?: (error: string, data: string) => void;
 }
 
+export interface CancelOptions {
+  signal?: AbortSignal;
+  /** How long a check that cannot tell (the hub does not answer) is repeated before giving up. */
+  unknownBudgetMs?: number;
+}
+
 export class HubClient {
   readonly name: string;
   readonly apiUrl: string;
   private readonly token: () => string;
   private readonly timeoutMs: number;
+  private readonly readTimeoutMs: number;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
   private readonly fetchImpl: typeof fetch;
@@ -68,6 +78,7 @@ export class HubClient {
     this.apiUrl = normaliseApiUrl(opts.apiUrl);
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.readTimeoutMs = opts.readTimeoutMs ?? 5_000;
     this.attempts = Math.max(1, opts.attempts ?? 4);
     this.baseDelayMs = opts.baseDelayMs ?? 500;
     this.fetchImpl = opts.fetch ?? fetch;
@@ -78,33 +89,88 @@ export class HubClient {
   }
 
   /**
-   * Stops the server, which on JupyterHub ≥ 5.1 also cancels a pending spawn. Never throws:
-   * every answer is one of CancelResult. Transient failures are retried with backoff.
+   * The user model (GET /users/{user}; with `read:servers` it holds `servers`, on 4.x, 5.x and
+   * 6.x alike), read once with the short read timeout: the check before a cancel wants a fresh
+   * answer or none. Resolves to undefined when the hub does not know the user (404); rejects on
+   * any other answer or a network failure.
    */
-  async cancelSpawn(user: string, server: string, signal?: AbortSignal): Promise<CancelResult> {
-    const url = this.apiUrl + serverPath(user, server);
-    const what = `DELETE ${serverPath(user, server)}`;
+  async readUser(user: string, signal?: AbortSignal): Promise<unknown | undefined> {
+    if (!user) throw new Error('user name is empty');
+    const path = `/users/${encodeURIComponent(user)}`;
+    const what = `GET ${path}`;
+    const { status, body } = await this.request('GET', this.apiUrl + path, what, this.readTimeoutMs, signal);
+    if (status === 404) return undefined;
+    if (status !== 200) throw new HubHttpError(this.name, status, hubErrorMessage(body), what);
     try {
-      return await retry(
-        async () => {
-          const { status, body } = await this.request('DELETE', url, what, signal);
-          const result = cancelResultFromResponse(status, body);
-          if (result.kind === 'unreachable') throw new HubHttpError(this.name, status, result.message, what);
-          return result;
-        },
-        {
-          attempts: this.attempts,
-          baseDelayMs: this.baseDelayMs,
-          maxDelayMs: 8_000,
-          retryable: (err) =>
-            err instanceof HubNetworkError || (err instanceof HubHttpError && isTransientStatus(err.status)),
-          ...(signal ? { signal } : {}),
-        },
+      return JSON.parse(body) as unknown;
+    } catch {
+      throw new HubHttpError(this.name, status, 'the answer is not JSON', what);
+    }
+  }
+
+  /**
+   * Cancels the pending spawn the request names: on JupyterHub >= 5.1 a DELETE of the server
+   * interrupts a pending start. This is the only place that sends that DELETE, and it sends it
+   * only right after `req.recheck()` proved the pending spawn is still the request's (same pod
+   * UID, same `started`). An ambiguous answer is followed by the check, never by a blind resend.
+   * Never throws.
+   */
+  async cancelPendingSpawn(req: CancelRequest, opts: CancelOptions = {}): Promise<CancelOutcome> {
+    const path = serverPath(req.user, req.server);
+    const deadline = Date.now() + (opts.unknownBudgetMs ?? 20_000);
+    let attempts = 0;
+    let lastAnswer: string | undefined;
+    let pause = false;
+    for (let unknown = 1; ; ) {
+      let check: Awaited<ReturnType<CancelRequest['recheck']>>;
+      try {
+        check = proofFits(req, await req.recheck());
+      } catch (err) {
+        check = { same: false, kind: 'unknown', why: `the check failed: ${describeError(err)}` };
+      }
+      if (!check.same) {
+        if (check.kind === 'unknown' && Date.now() < deadline && !opts.signal?.aborted) {
+          await sleep(backoffDelay(unknown++, this.baseDelayMs, 4_000), opts.signal).catch(() => undefined);
+          continue;
+        }
+        const tail = lastAnswer ? { lastAnswer } : {};
+        return check.kind === 'unknown'
+          ? { kind: 'unproven', why: check.why, afterAttempts: attempts, ...tail }
+          : { kind: 'not-sent', check, afterAttempts: attempts, ...tail };
+      }
+      if (pause) {
+        // The same spawn is still pending after an ambiguous answer: wait, then check once more.
+        pause = false;
+        await sleep(backoffDelay(attempts, this.baseDelayMs, 8_000), opts.signal).catch(() => undefined);
+        continue;
+      }
+      attempts++;
+      const answer = await this.deleteOnce(path, opts.signal);
+      const kind = answerKind(answer);
+      if (kind === 'accepted' && answer.kind === 'http') return { kind, status: answer.status, attempts };
+      if (kind !== 'ambiguous' && answer.kind === 'http') {
+        return { kind: kind as 'refused', status: answer.status, message: answer.message, attempts };
+      }
+      lastAnswer = describeAnswer(answer);
+      if (attempts >= this.attempts || opts.signal?.aborted)
+        return { kind: 'ambiguous', attempts, lastAnswer };
+      // Check again at once: after a 500 the first DELETE has usually done its job already.
+      pause = true;
+    }
+  }
+
+  private async deleteOnce(path: string, signal?: AbortSignal): Promise<DeleteAnswer> {
+    try {
+      const { status, body } = await this.request(
+        'DELETE',
+        this.apiUrl + path,
+        `DELETE ${path}`,
+        this.timeoutMs,
+        signal,
       );
+      return { kind: 'http', status, message: hubErrorMessage(body) };
     } catch (err) {
-      if (err instanceof HubHttpError)
-        return { kind: 'unreachable', status: err.status, message: err.message };
-      return { kind: 'unreachable', message: describeError(err) };
+      return { kind: 'network', message: describeError(err) };
     }
   }
 
@@ -193,9 +259,10 @@ export class HubClient {
     method: string,
     url: string,
     what: string,
+    timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<{ status: number; body: string }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const headers = this.headers();
     try {

@@ -37,8 +37,11 @@ export interface StopContext {
   readonly spawn: Readonly<SpawnRef>;
   readonly log: PluginLogger;
   readonly signal: AbortSignal;
-  /** How the spawn was ended: through the hub, by deleting the pod, or not at all. */
-  readonly outcome: 'cancelled' | 'pod-deleted' | 'failed';
+  /**
+   * How the spawn was ended: through the hub, by deleting the pod, `ended` before spawn-doctor
+   * could cancel it (the user stopped it, or a newer spawn began), or `failed` (not at all).
+   */
+  readonly outcome: 'cancelled' | 'pod-deleted' | 'ended' | 'failed';
 }
 
 /** What a plugin module exports (all optional). */

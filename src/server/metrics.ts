@@ -40,7 +40,7 @@ export class Metrics {
   });
   readonly stops = new Counter({
     name: 'spawn_doctor_stops_total',
-    help: 'Stopped spawns by outcome (cancelled, pod-deleted, failed).',
+    help: 'Stopped spawns by outcome (cancelled, pod-deleted, ended, not-ours, failed).',
     labelNames: ['category', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -1,21 +1,25 @@
 // The decision loop: tracker changes → classify → (capacity re-classify) → policy → plugins →
-// actions. Each pod UID is evaluated serially (a debounce coalesces bursts of events); a stop
-// happens at most once per UID, and not at all when an earlier run already did it.
+// actions. Each pod UID is evaluated serially (a debounce coalesces bursts of events). That a stop
+// happens at most once per UID is the actions' business (src/actions/ledger.ts and the stop record
+// in Kubernetes); a stop recorded there is finished here whatever the pod's evidence says now.
 import type { Logger } from 'pino';
+import { isOwnDiagnosis } from '../actions/events.js';
+import { recordedSpawn } from '../actions/record.js';
 import type { ActionsPort, StopResult } from '../actions/types.js';
 import type { CapacityProvider } from '../advice/capacity/types.js';
 import type { Config } from '../config/schema.js';
 import { pendingAttachments, secondsUntilOverdue } from '../diagnosis/attachment.js';
 import { categoryEntry } from '../diagnosis/catalogue.js';
 import { classify as defaultClassify } from '../diagnosis/index.js';
-import type {
-  AttachmentEvidence,
-  CapacitySnapshot,
-  Category,
-  Diagnosis,
-  Evidence,
-  KubeEvent,
-  PodLike,
+import {
+  type AttachmentEvidence,
+  CATEGORIES,
+  type CapacitySnapshot,
+  type Category,
+  type Diagnosis,
+  type Evidence,
+  type KubeEvent,
+  type PodLike,
 } from '../diagnosis/types.js';
 import { podClaims } from '../kube/attachments.js';
 import { parseSelector } from '../kube/selector.js';
@@ -76,8 +80,8 @@ export class Doctor {
   readonly tracker: SpawnTracker;
   readonly pulls = new PullStats();
   private readonly states = new Map<string, SpawnState>();
-  /** UIDs whose stop began in this process: never twice. */
-  private readonly stopping = new Set<string>();
+  /** Stops recorded in Kubernetes (our diagnosis Events with a stop record), by pod UID. */
+  private readonly stopRecords = new Map<string, SpawnRef>();
   private readonly recentList: RecentDiagnosis[] = [];
   private readonly plugins: PluginHost;
   private readonly classify: (e: Evidence) => Diagnosis;
@@ -101,21 +105,38 @@ export class Doctor {
   // ---- feeding (from informers) -------------------------------------------------------------
 
   podUpserted(pod: PodLike): void {
+    this.deps.actions.observePod(pod);
     for (const uid of this.tracker.upsertPod(pod, this.now())) this.schedule(uid);
     this.deps.metrics.tracked.set(this.tracker.list().length);
   }
 
   podDeleted(pod: PodLike): void {
+    this.deps.actions.observePod({
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        deletionTimestamp: pod.metadata?.deletionTimestamp ?? new Date().toISOString(),
+      },
+    });
     for (const uid of this.tracker.deletePod(pod, this.now())) this.schedule(uid);
   }
 
   eventUpserted(event: KubeEvent): void {
+    this.deps.actions.observeEvent(event);
     this.pulls.observe(event);
+    const recorded = this.stopRecordOf(event);
+    if (recorded && !this.stopRecords.has(recorded.uid)) {
+      // A stop this process may not know about (a restart, another replica): finish it.
+      this.stopRecords.set(recorded.uid, recorded);
+      this.schedule(recorded.uid);
+    }
     const uid = this.tracker.upsertEvent(event, this.now());
     if (uid) this.schedule(uid);
   }
 
   eventDeleted(event: KubeEvent): void {
+    const recorded = this.stopRecordOf(event);
+    if (recorded) this.stopRecords.delete(recorded.uid);
     this.tracker.deleteEvent(event);
   }
 
@@ -129,9 +150,15 @@ export class Doctor {
     }
   }
 
-  /** After gaining leadership or syncing: look at every live pod again. */
+  /** After gaining leadership or syncing: look at every live pod, and every recorded stop, again. */
   evaluateAll(): void {
     for (const s of this.tracker.list()) if (s.timeline.deleted === undefined) this.schedule(s.ref.uid);
+    for (const uid of this.stopRecords.keys()) this.schedule(uid);
+  }
+
+  private stopRecordOf(event: KubeEvent): SpawnRef | undefined {
+    const uid = event.involvedObject?.uid;
+    return uid && isOwnDiagnosis(event, uid) ? recordedSpawn(event) : undefined;
   }
 
   recent(): RecentDiagnosis[] {
@@ -208,9 +235,10 @@ export class Doctor {
 
   private async evaluate(uid: string): Promise<void> {
     const spawn = this.tracker.get(uid);
-    if (!spawn || this.closed || this.stopping.has(uid)) return;
-    if (spawn.timeline.deleted !== undefined) return;
-    if (!this.canAct()) return;
+    if (this.closed || !this.canAct()) return;
+    const recorded = this.stopRecords.get(uid);
+    if (recorded) return this.finishRecordedStop(recorded, spawn);
+    if (!spawn || spawn.timeline.deleted !== undefined) return;
     const evidence = this.tracker.evidence(uid)!;
     const attachments = this.deps.attachments?.forPod(spawn.pod, this.now()) ?? [];
     if (attachments.length) evidence.attachments = attachments;
@@ -452,38 +480,96 @@ export class Doctor {
     decision: Decision,
     log: Logger,
   ): Promise<void> {
-    const uid = spawn.ref.uid;
-    if (this.stopping.has(uid)) return;
-    this.stopping.add(uid);
-    let before: boolean;
-    try {
-      before = await this.deps.actions.alreadyStopped(spawn.ref);
-    } catch (err) {
-      // Unknown whether an earlier run stopped it: try again on the next change or recheck.
-      this.stopping.delete(uid);
-      log.warn({ err: String(err) }, 'could not check for an earlier stop; will retry');
-      const st = this.state(uid);
-      clearTimeout(st.recheck);
-      st.recheck = setTimeout(() => this.run(uid), 5000).unref();
-      return;
-    }
-    if (before) {
-      log.info('already stopped by an earlier run; nothing to do');
-      return;
-    }
     const decisiveAt = this.decisiveAt(spawn, diagnosis, this.now());
-    const extra = await this.pluginAdvice(spawn, diagnosis, log);
-    const { annotation, sentence } = buildAnnotation(diagnosis, 'stop', this.site(), extra);
-    log.info({ reason: decision.reason, sentence }, 'stopping the spawn');
     const result = await this.track(
-      this.deps.actions.stop({ spawn: spawn.ref, annotation, sentence }).catch(
+      this.deps.actions
+        .stop({
+          spawn: spawn.ref,
+          // Built only when a stop really begins (not for one running or done already).
+          announcement: async () => {
+            const extra = await this.pluginAdvice(spawn, diagnosis, log);
+            const a = buildAnnotation(diagnosis, 'stop', this.site(), extra);
+            log.info({ reason: decision.reason, sentence: a.sentence }, 'stopping the spawn');
+            return a;
+          },
+        })
+        .catch(
+          (err): StopResult => ({
+            outcome: 'failed',
+            run: 'new',
+            eventsDeleted: 0,
+            notes: [`actions.stop threw: ${err}`],
+          }),
+        ),
+    );
+    if (result.run === 'joined' || result.run === 'repeat') {
+      if (result.outcome === 'failed') this.retryLater(spawn.ref.uid);
+      return;
+    }
+    this.stopped(spawn.ref, spawn.pod, diagnosis, decisiveAt, result, log);
+  }
+
+  /** A stop recorded in Kubernetes: the actions finish it (or join the one running). */
+  private async finishRecordedStop(ref: SpawnRef, spawn: TrackedSpawn | undefined): Promise<void> {
+    const log = this.deps.log.child({
+      pod: ref.pod,
+      namespace: ref.namespace,
+      uid: ref.uid,
+      user: ref.user,
+      server: ref.server,
+    });
+    const result = await this.track(
+      this.deps.actions.stop({ spawn: ref }).catch(
         (err): StopResult => ({
           outcome: 'failed',
+          run: 'new',
           eventsDeleted: 0,
           notes: [`actions.stop threw: ${err}`],
         }),
       ),
     );
+    // An unfinished cleanup (the pod is still there) goes on when the pod is deleted (podDeleted).
+    if (result.outcome === 'failed') this.retryLater(ref.uid);
+    if (result.run !== 'resumed') return;
+    // This process ended the spawn only if the recorded stop had not got that far before.
+    const ended = result.resumedFrom === 'announced' || result.resumedFrom === 'cancelling';
+    if (!ended) {
+      log.info(
+        { outcome: result.outcome, eventsDeleted: result.eventsDeleted, notes: result.notes },
+        'recorded stop cleaned up',
+      );
+      return;
+    }
+    const category = (CATEGORIES as readonly string[]).includes(result.category ?? '')
+      ? (result.category as Category)
+      : 'unknown.warning';
+    const diagnosis: Diagnosis = { category, severity: 'error', action: 'stop', params: {}, evidence: [] };
+    const pod: PodLike = spawn?.pod ?? {
+      metadata: { name: ref.pod, namespace: ref.namespace, uid: ref.uid },
+    };
+    this.stopped(ref, pod, diagnosis, this.now(), result, log);
+  }
+
+  /** A stop failed: look again later (the record makes it resume, not start again). */
+  private retryLater(uid: string): void {
+    const st = this.state(uid);
+    if (st.recheck) return;
+    st.recheck = setTimeout(() => {
+      st.recheck = undefined;
+      this.run(uid);
+    }, 16_000).unref();
+  }
+
+  /** Metrics, the recent list, the log line and the plugins' onStop of a stop this process did. */
+  private stopped(
+    ref: SpawnRef,
+    pod: PodLike,
+    diagnosis: Diagnosis,
+    decisiveAt: number,
+    result: StopResult,
+    log: Logger,
+  ): void {
+    const uid = ref.uid;
     const m = this.deps.metrics;
     m.stops.inc({ category: diagnosis.category, outcome: result.outcome });
     if (result.announcedAt) {
@@ -500,14 +586,24 @@ export class Doctor {
     }
     const entry = this.recentList.findLast((r) => r.uid === uid && r.category === diagnosis.category);
     if (entry) entry.outcome = result.outcome;
-    const level = result.outcome === 'failed' ? 'error' : 'info';
-    log[level](
-      { outcome: result.outcome, eventsDeleted: result.eventsDeleted, notes: result.notes },
-      `spawn stopped: ${result.outcome}`,
+    const fields = {
+      outcome: result.outcome,
+      run: result.run,
+      eventsDeleted: result.eventsDeleted,
+      notes: result.notes,
+    };
+    if (result.outcome === 'not-ours') {
+      // A pod of another hub: nothing was done, nothing to tell the plugins.
+      log.info(fields, 'not stopped: the hub does not know this server (a pod of another hub?)');
+      return;
+    }
+    log[result.outcome === 'failed' ? 'error' : 'info'](fields, `spawn stopped: ${result.outcome}`);
+    const outcome = result.outcome;
+    void this.track(
+      this.plugins
+        .runOnStop({ diagnosis, pod, spawn: ref, outcome })
+        .catch((err) => log.warn({ err: String(err) }, 'plugin host failed in onStop')),
     );
-    await this.plugins
-      .runOnStop({ diagnosis, pod: spawn.pod, spawn: spawn.ref, outcome: result.outcome })
-      .catch((err) => log.warn({ err: String(err) }, 'plugin host failed in onStop'));
   }
 
   /** Plugins add advice; their failure never blocks the decision (the host should not throw; be sure). */

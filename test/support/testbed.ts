@@ -1,7 +1,7 @@
 // Helpers for tests that run against the testbed (make testbed-up): where its kubeconfig is,
 // API clients, throw-away namespaces, pods, and waiting for events or pod states.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -301,4 +301,45 @@ export async function startHubApi(): Promise<{ apiUrl: string; stop: () => void 
     throw err;
   }
   return { apiUrl, stop };
+}
+
+/**
+ * Restarts the testbed's kube-apiserver with the same command line (etcd and everything else keep
+ * running), as an upgrade or a crash of the API server would: every watch breaks, every client
+ * must reconnect and resume. Waits until it answers again; returns how long it was away.
+ */
+export async function restartApiServer(opts: { downMs?: number } = {}): Promise<{ awayMs: number }> {
+  const dir = testbedDir();
+  const pidFile = join(dir, 'pids', 'kube-apiserver.pid');
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const argv = readFileSync(`/proc/${pid}/cmdline`).toString().split('\0').filter(Boolean);
+  if (!argv[0]?.endsWith('kube-apiserver')) throw new Error(`pid ${pid} is not the testbed's kube-apiserver`);
+  const t0 = Date.now();
+  // SIGTERM first; kube-apiserver drains for up to a minute, so after 5 s it is killed (a crash).
+  process.kill(pid, 'SIGTERM');
+  const drained = await poll(
+    'the old kube-apiserver to exit',
+    async () => (pidAlive(pid) ? undefined : true),
+    5_000,
+    100,
+  ).catch(() => false);
+  if (!drained) {
+    process.kill(pid, 'SIGKILL');
+    await poll('the old kube-apiserver to die', async () => (pidAlive(pid) ? undefined : true), 30_000, 100);
+  }
+  if (opts.downMs) await sleep(opts.downMs);
+  const log = openSync(join(dir, 'logs', 'kube-apiserver.log'), 'a');
+  // its own session, as up.sh starts it (down.sh stops the process group)
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  writeFileSync(pidFile, String(child.pid));
+  const { core } = clients();
+  await poll(
+    'the kube-apiserver to answer again',
+    async () => ((await core.listNode({ limit: 1 }).catch(() => undefined)) ? true : undefined),
+    120_000,
+    200,
+  );
+  return { awayMs: Date.now() - t0 };
 }

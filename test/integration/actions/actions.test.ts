@@ -1,15 +1,18 @@
 // The actions on the real API server, run with spawn-doctor's service-account token (deploy/rbac):
-// the SpawnDiagnosis Event as the API server stores it, "already stopped" across instances, the
-// fallback pod deletion without a hub, cleanup by pod UID only, progress notes updated in place,
-// and the refusals of the safety check. Pods carry a scheduling gate: they stay Pending without
-// events, so no other spawn-doctor running against the shared testbed has reason to act on them.
+// the SpawnDiagnosis Event and its stop record as the API server stores them, a stop finished by a
+// fresh instance (a restart) without announcing again, the fallback pod deletion without a hub,
+// cleanup by pod UID only (a retired diagnosis, late Events swept, the diagnosis last), progress
+// notes updated in place and removed once the pod goes, and the refusals of the safety check.
+// Pods carry a scheduling gate: they stay Pending without events, so no other spawn-doctor
+// running against the shared testbed has reason to act on them.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import pino from 'pino';
 import { createActions } from '../../../src/actions/index.js';
-import type { ActionObserver } from '../../../src/actions/types.js';
+import { parseRecord, STOP_ANNOTATION } from '../../../src/actions/record.js';
+import type { ActionObserver, StopInput } from '../../../src/actions/types.js';
 import {
   ANNOTATION_KEY,
   type DiagnosisAnnotation,
@@ -39,7 +42,15 @@ const annotation: DiagnosisAnnotation = {
   advice: [{ en: 'Choose an existing volume.', cs: 'Vyberte existující svazek.' }],
 };
 
-function podBody(name: string, opts: { user?: string; server?: string; label?: boolean } = {}): V1Pod {
+/** A new stop's input: the announcement as the service would build it. */
+const input = (spawn: SpawnRef, sentence = 'Your volume "data-x" does not exist.'): StopInput => ({
+  spawn,
+  announcement: async () => ({ annotation, sentence }),
+});
+
+type PodOpts = { user?: string; server?: string; label?: boolean; finalizer?: boolean };
+
+function podBody(name: string, opts: PodOpts = {}): V1Pod {
   const annotations: Record<string, string> = {};
   if (opts.user !== undefined) annotations['hub.jupyter.org/username'] = opts.user;
   if (opts.server !== undefined) annotations['hub.jupyter.org/servername'] = opts.server;
@@ -48,6 +59,8 @@ function podBody(name: string, opts: { user?: string; server?: string; label?: b
       name,
       labels: opts.label === false ? { app: 'other' } : { component: 'singleuser-server', app: 'jupyterhub' },
       annotations,
+      // A pod whose deletion hangs until the test lets go: the stop has to wait for it.
+      ...(opts.finalizer ? { finalizers: ['spawn-doctor.test/hold'] } : {}),
     },
     spec: {
       schedulingGates: [{ name: 'spawn-doctor.test/hold' }],
@@ -56,10 +69,7 @@ function podBody(name: string, opts: { user?: string; server?: string; label?: b
   };
 }
 
-async function makePod(
-  name: string,
-  opts: { user?: string; server?: string; label?: boolean } = {},
-): Promise<SpawnRef> {
+async function makePod(name: string, opts: PodOpts = {}): Promise<SpawnRef> {
   const pod = await adminCore.createNamespacedPod({ namespace: ns, body: podBody(name, opts) });
   return {
     namespace: ns,
@@ -101,11 +111,11 @@ async function exists(name: string, uid: string): Promise<boolean> {
   }
 }
 
-function actions(cleanupEvents: boolean) {
+function actions(cleanupEvents: boolean, podGoneWaitSeconds = 20) {
   return createActions({
     kubeConfig: access.kubeConfig,
     hubs: createHubRegistry([]),
-    config: { cleanupEvents, progressStreamWaitSeconds: 1, podGoneWaitSeconds: 20 },
+    config: { cleanupEvents, progressStreamWaitSeconds: 1, podGoneWaitSeconds },
     log,
     observe,
     instance: 'test-replica-0',
@@ -130,9 +140,9 @@ test('without a hub: announces the diagnosis Event, deletes the pod, keeps event
   const spawn = await makePod('jupyter-alice', { user: 'alice', server: '' });
   await kubeletEvent(spawn, 'FailedScheduling', 'sched');
   const a = actions(false);
-  assert.equal(await a.alreadyStopped(spawn), false);
-  const r = await a.stop({ spawn, annotation, sentence: 'Your volume "data-x" does not exist.' });
+  const r = await a.stop(input(spawn));
   assert.equal(r.outcome, 'pod-deleted', r.notes.join('; '));
+  assert.equal(r.run, 'new');
   assert.ok(
     r.notes.some((n) => /no hub configured.*start_timeout/.test(n)),
     r.notes.join('; '),
@@ -166,11 +176,25 @@ test('without a hub: announces the diagnosis Event, deletes the pod, keeps event
   assert.equal(wire.category, 'volume.pvc_not_found');
   assert.equal(wire.title.cs, 'Váš svazek neexistuje');
 
-  // The durable marker: a fresh instance (a restart, another replica) sees the UID as stopped.
-  assert.equal(await actions(false).alreadyStopped(spawn), true);
-  // Then cleanup removes every Event of that UID, the diagnosis included.
-  const n = await actions(false).cleanupEvents(spawn);
-  assert.equal(n, 2);
+  // The stop record on it: how far the stop came, for the pod's UID.
+  const record = parseRecord(e.metadata!.annotations![STOP_ANNOTATION], spawn.uid);
+  assert.ok(!('error' in record), JSON.stringify(record));
+  assert.equal(record.phase, 'pod-deleted');
+  assert.deepEqual([record.pod, record.user, record.server], ['jupyter-alice', 'alice', '']);
+
+  // A fresh instance (a restart, another replica) finishes the recorded stop: no second
+  // announcement (its announcement is never even built), and with cleanup on, every Event of the
+  // UID goes, the diagnosis last.
+  const announced = observed.filter(([act]) => act === 'announce').length;
+  const fresh = await actions(true).stop({
+    spawn,
+    announcement: async () => assert.fail('a recorded stop must not be announced again'),
+  });
+  assert.equal(fresh.run, 'resumed', fresh.notes.join('; '));
+  assert.equal(fresh.resumedFrom, 'pod-deleted');
+  assert.equal(fresh.category, 'volume.pvc_not_found');
+  assert.equal(fresh.eventsDeleted, 2);
+  assert.equal(observed.filter(([act]) => act === 'announce').length, announced);
   assert.deepEqual(await eventsOf(spawn.uid), []);
   assert.ok(observed.some(([act, res]) => act === 'delete-pod' && res === 'ok'));
   assert.ok(observed.some(([act, res]) => act === 'announce' && res === 'ok'));
@@ -183,15 +207,19 @@ test('with cleanup on: the whole stop leaves no Event of the UID, and an old pod
   const spawn = await makePod('jupyter-bob', { user: 'bob', server: '' });
   assert.notEqual(spawn.uid, old.uid);
   await kubeletEvent(spawn, 'FailedScheduling', 'new');
-  const r = await actions(true).stop({ spawn, annotation, sentence: 'Your volume "data-x" does not exist.' });
+  const r = await actions(true).stop(input(spawn));
   assert.equal(r.outcome, 'pod-deleted', r.notes.join('; '));
   assert.equal(r.eventsDeleted, 2);
   assert.deepEqual(await eventsOf(spawn.uid), []);
   assert.equal((await eventsOf(old.uid)).length, 1, 'events of another UID are never touched');
   // Idempotent: a second stop of the same spawn finds nothing to do and does not throw.
-  const again = await actions(true).stop({ spawn, annotation, sentence: 'x.' });
-  assert.equal(again.outcome, 'failed');
-  assert.ok(again.notes.some((n) => /pod not found/.test(n)));
+  const again = await actions(true).stop(input(spawn, 'x.'));
+  assert.equal(again.outcome, 'ended');
+  assert.ok(
+    again.notes.some((n) => /is gone/.test(n)),
+    again.notes.join('; '),
+  );
+  assert.deepEqual(await eventsOf(spawn.uid), [], 'nothing announced on a pod that is gone');
 });
 
 test('the safety check: a pod without the label, without the username, of another user or UID is never touched', async () => {
@@ -205,7 +233,7 @@ test('the safety check: a pod without the label, without the username, of anothe
   ];
   for (const [name, opts, override, reason] of cases) {
     const spawn = { ...(await makePod(name, opts)), user: opts.user ?? 'carol', ...override };
-    const r = await actions(true).stop({ spawn, annotation, sentence: 'x.' });
+    const r = await actions(true).stop(input(spawn, 'x.'));
     assert.equal(r.outcome, 'failed', name);
     assert.ok(
       r.notes.some((n) => reason.test(n)),
@@ -218,13 +246,15 @@ test('the safety check: a pod without the label, without the username, of anothe
   const first = await makePod('jupyter-dave', { user: 'dave', server: '' });
   await adminCore.deleteNamespacedPod({ namespace: ns, name: 'jupyter-dave' });
   const second = await makePod('jupyter-dave', { user: 'dave', server: '' });
-  const r = await actions(true).stop({ spawn: first, annotation, sentence: 'x.' });
-  assert.equal(r.outcome, 'failed');
-  assert.equal(await exists('jupyter-dave', second.uid), true);
-  // Cleanup never removes the events of a live pod.
   await kubeletEvent(second, 'FailedScheduling', 'live');
-  assert.equal(await actions(true).cleanupEvents(second), 0);
-  assert.equal((await eventsOf(second.uid)).length, 1);
+  const r = await actions(true).stop(input(first, 'x.'));
+  assert.equal(r.outcome, 'ended');
+  assert.ok(
+    r.notes.some((n) => /is now UID/.test(n)),
+    r.notes.join('; '),
+  );
+  assert.equal(await exists('jupyter-dave', second.uid), true);
+  assert.equal((await eventsOf(second.uid)).length, 1, 'the new pod’s events are untouched');
 });
 
 test('progress notes: one Normal SpawnProgress Event per UID, updated in place', async () => {
@@ -262,19 +292,74 @@ test('progress notes: one Normal SpawnProgress Event per UID, updated in place',
       ?.etaSeconds,
     60,
   );
-  assert.equal(await a.alreadyStopped(spawn), false, 'a progress note is not a stop');
+  assert.equal((await eventsOf(spawn.uid)).filter((x) => x.reason === 'SpawnDiagnosis').length, 0);
+  // Once the pod is ready or going, the note goes: the next spawn of this name must not show it.
+  const live = await adminCore.readNamespacedPod({ namespace: ns, name: 'jupyter-erin' });
+  a.observePod({ ...live, metadata: { ...live.metadata, deletionTimestamp: new Date() } } as never);
+  await waitUntil(async () => (await eventsOf(spawn.uid)).length === 0, 'the progress note to be deleted');
 });
 
 test('concurrent stops of one UID in one process are one stop', async () => {
   const spawn = await makePod('jupyter-frank', { user: 'frank', server: '' });
   const a = actions(true);
   const before = observed.filter(([act]) => act === 'announce').length;
-  const [r1, r2] = await Promise.all([
-    a.stop({ spawn, annotation, sentence: 'x.' }),
-    a.stop({ spawn, annotation, sentence: 'x.' }),
-  ]);
-  assert.equal(r1, r2);
+  const [r1, r2] = await Promise.all([a.stop(input(spawn, 'x.')), a.stop(input(spawn, 'x.'))]);
+  assert.equal(r1.run, 'new');
+  assert.equal(r2.run, 'joined');
+  assert.equal(r2.outcome, r1.outcome);
   assert.equal(r1.outcome, 'pod-deleted', r1.notes.join('; '));
+  assert.equal((await a.stop(input(spawn, 'x.'))).run, 'repeat');
   assert.equal(observed.filter(([act]) => act === 'announce').length, before + 1);
   assert.deepEqual(await eventsOf(spawn.uid), []);
 });
+
+test('a pod whose deletion hangs: the diagnosis is retired (no longer names the pod), late Events are swept, and a fresh instance finishes', async () => {
+  const spawn = await makePod('jupyter-grace', { user: 'grace', server: '', finalizer: true });
+  await kubeletEvent(spawn, 'FailedScheduling', 'sched');
+  const a = actions(true, 8);
+  const stopping = a.stop(input(spawn));
+  // While the stop waits for the pod to go: the diagnosis no longer names it, and a late Event
+  // of the pod (as the kubelet writes `Killing`) is deleted the moment the informer shows it.
+  await waitUntil(async () => {
+    const ours = (await eventsOf(spawn.uid)).find((e) => e.reason === 'SpawnDiagnosis');
+    return ours?.involvedObject?.name === 'jupyter-grace/stopped-by-spawn-doctor';
+  }, 'the diagnosis to be retired');
+  await kubeletEvent(spawn, 'Killing', 'late');
+  const late = await adminCore.readNamespacedEvent({ namespace: ns, name: 'jupyter-grace.late' });
+  a.observeEvent(late as never);
+  await waitUntil(
+    async () => (await eventsOf(spawn.uid)).every((e) => e.reason === 'SpawnDiagnosis'),
+    'the late event to be swept',
+  );
+  const r = await stopping;
+  assert.equal(r.outcome, 'pod-deleted', r.notes.join('; '));
+  assert.equal(r.unfinished, true, 'the pod did not go in time: the stop is not over');
+  const left = (await eventsOf(spawn.uid)).map((e) => e.reason);
+  assert.deepEqual(left, ['SpawnDiagnosis'], 'only the retired diagnosis, with the record, is left');
+  const record = parseRecord(
+    (await eventsOf(spawn.uid))[0]!.metadata!.annotations![STOP_ANNOTATION],
+    spawn.uid,
+  );
+  assert.equal(!('error' in record) && record.phase, 'retired');
+
+  // The pod goes; a fresh instance (after a restart) finishes: nothing of the UID is left.
+  await adminCore.patchNamespacedPod({
+    namespace: ns,
+    name: 'jupyter-grace',
+    body: [{ op: 'remove', path: '/metadata/finalizers' }],
+  });
+  await waitUntil(async () => !(await exists('jupyter-grace', spawn.uid)), 'the pod to go');
+  const fresh = await actions(true).stop({ spawn });
+  assert.equal(fresh.run, 'resumed');
+  assert.equal(fresh.resumedFrom, 'retired');
+  assert.equal(fresh.unfinished, undefined, fresh.notes.join('; '));
+  assert.deepEqual(await eventsOf(spawn.uid), []);
+});
+
+async function waitUntil(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

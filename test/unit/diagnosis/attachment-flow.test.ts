@@ -13,27 +13,27 @@ import { Metrics } from '../../../src/server/metrics.js';
 import { Doctor } from '../../../src/service/doctor.js';
 
 class RecordingActions implements ActionsPort {
-  stops: StopInput[] = [];
+  stops: Array<{ spawn: SpawnRef; annotation: DiagnosisAnnotation; sentence: string }> = [];
   progress: Array<{ spawn: SpawnRef; annotation: DiagnosisAnnotation; sentence: string }> = [];
   async announceProgress(spawn: SpawnRef, annotation: DiagnosisAnnotation, sentence: string) {
     this.progress.push({ spawn, annotation, sentence });
   }
   async stop(input: StopInput): Promise<StopResult> {
-    this.stops.push(input);
+    if (input.announcement) {
+      const { annotation, sentence } = await input.announcement();
+      this.stops.push({ spawn: input.spawn, annotation, sentence });
+    }
     return {
       outcome: 'cancelled',
+      run: 'new',
       announcedAt: new Date(),
       endedAt: new Date(),
       eventsDeleted: 0,
       notes: [],
     };
   }
-  async alreadyStopped() {
-    return false;
-  }
-  async cleanupEvents() {
-    return 0;
-  }
+  observeEvent() {}
+  observePod() {}
 }
 
 const config = parseConfigText('support: {contact: help@example.org}\n', {

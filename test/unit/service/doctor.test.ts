@@ -1,8 +1,11 @@
 // The decision loop on recorded objects with the real classifier and policy; the actions port is
-// a recorder (the real one is exercised by the integration tier against a real cluster and hub).
+// a recorder behind the real ledger (the real stop is exercised by the integration tier against a
+// real cluster and hub).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { StopLedger } from '../../../src/actions/ledger.js';
+import { newRecord, renderRecord, STOP_ANNOTATION } from '../../../src/actions/record.js';
 import type { ActionsPort, StopInput, StopResult } from '../../../src/actions/types.js';
 import type { CapacityProvider } from '../../../src/advice/capacity/types.js';
 import { parseConfigText } from '../../../src/config/index.js';
@@ -13,30 +16,49 @@ import type { PluginHost, SpawnRef } from '../../../src/plugins/types.js';
 import { Metrics } from '../../../src/server/metrics.js';
 import { Doctor } from '../../../src/service/doctor.js';
 
+/** What the actions were asked: every new stop with the announcement it built, and resumes. */
 class RecordingActions implements ActionsPort {
-  stops: StopInput[] = [];
+  stops: Array<{ spawn: SpawnRef; annotation: DiagnosisAnnotation; sentence: string }> = [];
+  resumed: SpawnRef[] = [];
   progress: Array<{ spawn: SpawnRef; annotation: DiagnosisAnnotation; sentence: string }> = [];
-  stoppedBefore = new Set<string>();
+  observed = 0;
+  /** The outcome of each next new stop (default cancelled). */
+  outcomes: StopResult['outcome'][] = [];
+  readonly ledger = new StopLedger({ retryFailedMs: 0 });
   async announceProgress(spawn: SpawnRef, annotation: DiagnosisAnnotation, sentence: string) {
     this.progress.push({ spawn, annotation, sentence });
   }
-  async stop(input: StopInput): Promise<StopResult> {
-    this.stops.push(input);
-    await new Promise((r) => setTimeout(r, 20)); // events keep arriving meanwhile
-    return {
-      outcome: 'cancelled',
-      announcedAt: new Date(),
-      endedAt: new Date(),
-      eventsDeleted: 3,
-      notes: [],
-    };
+  stop(input: StopInput): Promise<StopResult> {
+    return this.ledger.run(input.spawn.uid, async () => {
+      if (!input.announcement) {
+        this.resumed.push(input.spawn);
+        return {
+          outcome: 'cancelled',
+          run: 'resumed',
+          resumedFrom: 'announced',
+          category: 'image.not_found',
+          eventsDeleted: 2,
+          notes: [],
+        };
+      }
+      const { annotation, sentence } = await input.announcement();
+      this.stops.push({ spawn: input.spawn, annotation, sentence });
+      await new Promise((r) => setTimeout(r, 20)); // events keep arriving meanwhile
+      const outcome = this.outcomes.shift() ?? 'cancelled';
+      return {
+        outcome,
+        run: 'new',
+        announcedAt: new Date(),
+        endedAt: new Date(),
+        eventsDeleted: 3,
+        notes: [],
+      };
+    });
   }
-  async alreadyStopped(spawn: SpawnRef) {
-    return this.stoppedBefore.has(spawn.uid);
+  observeEvent() {
+    this.observed++;
   }
-  async cleanupEvents() {
-    return 0;
-  }
+  observePod() {}
 }
 
 const config = parseConfigText(
@@ -144,32 +166,55 @@ describe('doctor (decision loop)', () => {
     await doctor.close();
   });
 
-  it('does not stop again what an earlier run stopped (alreadyStopped)', async () => {
-    const { actions, doctor } = setup();
-    actions.stoppedBefore.add('b');
+  it('finishes a stop recorded in Kubernetes (a restart, another replica) without announcing again', async () => {
+    let advised = 0;
+    const plugins: PluginHost = {
+      runOnDiagnosis: async () => {
+        advised++;
+        return { advice: [], notes: [] };
+      },
+      runOnStop: async () => {},
+      close: async () => {},
+    };
+    const { actions, doctor } = setup({ plugins });
+    const spawn = { namespace: 'jhub', pod: 'jupyter-b', uid: 'b', user: 'b', server: '' };
     doctor.podUpserted(pod('b', missing));
     doctor.eventUpserted(notFound('b'));
+    // Our own diagnosis Event with its stop record, as the informer lists it after a restart.
+    doctor.eventUpserted({
+      metadata: {
+        name: 'jupyter-b.spawn-doctor-diagnosis.b',
+        namespace: 'jhub',
+        uid: 'd-b',
+        annotations: { [STOP_ANNOTATION]: renderRecord(newRecord(spawn, 'replica-0', new Date())) },
+      },
+      involvedObject: { kind: 'Pod', name: 'jupyter-b', namespace: 'jhub', uid: 'b' },
+      reason: 'SpawnDiagnosis',
+      type: 'Warning',
+      source: { component: 'spawn-doctor' },
+      reportingComponent: 'spawn-doctor',
+    });
     await settle(doctor);
-    assert.equal(actions.stops.length, 0);
+    assert.deepEqual(actions.stops, [], 'no new announcement');
+    assert.equal(advised, 0, 'the plugins are not asked again');
+    assert.deepEqual(actions.resumed, [spawn]);
     await doctor.close();
   });
 
-  it('retries when the earlier-stop check fails, instead of giving up on the pod', async () => {
-    const { actions, doctor } = setup();
-    let calls = 0;
-    actions.alreadyStopped = async () => {
-      calls++;
-      if (calls === 1) throw new Error('apiserver unavailable');
-      return false;
-    };
+  it('a failed stop is tried again on the next change, and the ledger keeps it to one at a time', async () => {
+    const { actions, doctor, metrics } = setup();
+    actions.outcomes.push('failed');
     doctor.podUpserted(pod('r', missing));
     doctor.eventUpserted(notFound('r'));
     await settle(doctor);
-    assert.equal(actions.stops.length, 0);
+    assert.equal(actions.stops.length, 1);
     doctor.eventUpserted(ev('r', 'BackOff', `Back-off pulling image "${missing}"`, 'Warning'));
     await settle(doctor);
-    assert.equal(calls, 2);
-    assert.equal(actions.stops.length, 1);
+    assert.equal(actions.stops.length, 2);
+    const text = await metrics.registry.getSingleMetricAsString('spawn_doctor_stops_total');
+    assert.match(text, /outcome="failed"} 1/);
+    assert.match(text, /outcome="cancelled"} 1/);
+    assert.ok(actions.observed >= 2, 'every event is shown to the actions (the sweeper)');
     await doctor.close();
   });
 
